@@ -1,0 +1,161 @@
+import path from 'node:path';
+import express, { type Request, type Response, type NextFunction } from 'express';
+import session from 'express-session';
+import connectSessionSequelize from 'connect-session-sequelize';
+import helmet from 'helmet';
+import passport from 'passport';
+import { csrfSync } from 'csrf-sync';
+import type { Sequelize } from 'sequelize';
+import { config } from './config';
+import { configurePassport } from './config/passport';
+import { AppError, ValidationError } from './lib/errors';
+import { viewHelpers, baseLocals } from './lib/viewHelpers';
+import { now } from './lib/clock';
+import { holdingsOf } from './services/org';
+import { inboxCounters } from './services/letterQueries';
+import { navFor } from './lib/nav';
+import type { Actor } from './services/actor';
+import { User } from './models';
+import authRoutes from './routes/auth';
+import healthRoutes from './routes/health';
+import inboxRoutes from './routes/inbox';
+import letterRoutes from './routes/letters';
+import fileRoutes from './routes/files';
+import adminRoutes from './routes/admin';
+
+declare module 'express-session' {
+  interface SessionData {
+    loginAt?: number;
+    flash?: { type: 'ok' | 'error' | 'info'; text: string }[];
+    pendingUploads?: Record<string, import('./services/uploads').StoredUpload[]>;
+  }
+}
+declare global {
+  namespace Express {
+    interface User { id: number }
+    interface Request { actor?: Actor }
+  }
+}
+
+const SessionStore = connectSessionSequelize(session.Store);
+
+export interface AppHandle { app: express.Express; close(): void }
+
+/** Build the Express app. The caller has connected the database and run migrations. */
+export function createApp(sequelize: Sequelize): AppHandle {
+  const c = config();
+  const app = express();
+  app.set('views', path.join(__dirname, 'views'));
+  app.set('view engine', 'ejs');
+  app.set('trust proxy', c.trustProxy ? 1 : false);
+  app.disable('x-powered-by');
+  if (c.isProduction) app.set('view cache', true);
+
+  app.use(helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"], objectSrc: ["'none'"], frameSrc: ["'self'"], frameAncestors: ["'self'"],
+        formAction: ["'self'"], baseUri: ["'self'"], connectSrc: ["'self'"],
+        ...(c.isProduction ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    strictTransportSecurity: c.isProduction,
+    crossOriginEmbedderPolicy: false,
+  }));
+  app.use('/static', express.static(path.join(__dirname, 'public'), { maxAge: c.isProduction ? '7d' : 0, index: false }));
+  app.use(healthRoutes);
+
+  const store = new SessionStore({ db: sequelize, tableName: 'sessions', checkExpirationInterval: 15 * 60_000, expiration: c.sessionIdleMs });
+  app.use(session({
+    name: 'naskah.sid',
+    secret: c.sessionSecret,
+    store,
+    resave: false,
+    saveUninitialized: false,
+    rolling: true,
+    cookie: { httpOnly: true, sameSite: 'lax', secure: c.isProduction, maxAge: c.sessionIdleMs },
+  }));
+  app.use(express.urlencoded({ extended: false, limit: '256kb', parameterLimit: 300 }));
+
+  // Absolute session lifetime: however active, a session ends this long after sign-in.
+  app.use((req: Request, _res: Response, next: NextFunction) => {
+    if (req.session?.loginAt && now().getTime() - req.session.loginAt > c.sessionAbsoluteMs) {
+      return req.session.destroy(() => { (req as { user?: unknown }).user = undefined; next(); });
+    }
+    next();
+  });
+
+  configurePassport();
+  app.use(passport.initialize());
+  app.use(passport.session());
+
+  const { csrfSynchronisedProtection, generateToken } = csrfSync({
+    getTokenFromRequest: (req) => {
+      const b = req.body as Record<string, unknown> | undefined;
+      const q = req.query as Record<string, unknown>;
+      const v = (b && typeof b._csrf === 'string' && b._csrf) || req.headers['x-csrf-token'] || (typeof q._csrf === 'string' ? q._csrf : undefined);
+      return typeof v === 'string' ? v : undefined;
+    },
+    errorConfig: { statusCode: 403, code: 'EBADCSRFTOKEN', message: 'Formulir kedaluwarsa atau tidak sah.' },
+  });
+  app.use(csrfSynchronisedProtection);
+
+  app.use(async (req: Request, res: Response, next: NextFunction) => {
+    Object.assign(res.locals, viewHelpers);
+    res.locals.csrfToken = generateToken(req);
+    res.locals.flash = req.session.flash ?? [];
+    if (req.session.flash) delete req.session.flash;
+    res.locals.path = req.path;
+    res.locals.actor = null;
+    res.locals.nav = [];
+    res.locals.counters = { unread: 0, overdue: 0 };
+    if (req.user) {
+      const user = await User.findByPk(req.user.id);
+      if (!user || !user.active) {
+        return req.logout(() => req.session.destroy(() => res.redirect('/masuk')));
+      }
+      const actor: Actor = { user, holdings: await holdingsOf(user.id), ip: req.ip ?? null };
+      req.actor = actor;
+      res.locals.actor = actor;
+      res.locals.counters = await inboxCounters(actor);
+      res.locals.nav = navFor(actor);
+    }
+    next();
+  });
+
+  app.use(authRoutes);
+  app.use(inboxRoutes);
+  app.use(letterRoutes);
+  app.use(fileRoutes);
+  app.use(adminRoutes);
+
+  app.use((req: Request, res: Response) => {
+    baseLocals(res.locals);
+    res.status(404).render('errors/404', { title: 'Tidak ditemukan', message: 'Halaman yang Anda cari tidak ditemukan.' });
+  });
+
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    if (res.headersSent) return;
+    baseLocals(res.locals);
+    const code = (err as { code?: string }).code;
+    if (code === 'EBADCSRFTOKEN') {
+      return res.status(403).render('errors/403', {
+        title: 'Formulir kedaluwarsa',
+        message: 'Formulir kedaluwarsa atau tidak sah (token keamanan tidak cocok). Tidak ada data yang disimpan. Kembali, muat ulang halaman, lalu kirim lagi.',
+      });
+    }
+    if ((err as { type?: string }).type === 'entity.too.large') {
+      return res.status(413).render('errors/400', { title: 'Isian terlalu besar', message: 'Isian formulir terlalu besar. Tidak ada data yang disimpan.' });
+    }
+    if (err instanceof AppError && !(err instanceof ValidationError)) {
+      const view = err.status === 404 ? 'errors/404' : err.status === 403 ? 'errors/403' : 'errors/400';
+      return res.status(err.status).render(view, { title: err.status === 404 ? 'Tidak ditemukan' : 'Tidak dapat diproses', message: err.message });
+    }
+    console.error(`[${new Date().toISOString()}] ${req.method} ${req.originalUrl}`, err);
+    res.status(500).render('errors/500', { title: 'Terjadi kesalahan', message: 'Terjadi kesalahan pada sistem. Kejadian ini sudah dicatat; coba lagi beberapa saat lagi.' });
+  });
+
+  return { app, close: () => store.stopExpiringSessions() };
+}

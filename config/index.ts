@@ -1,0 +1,123 @@
+import path from 'node:path';
+import fs from 'node:fs';
+import { z } from 'zod';
+import { validateFormat } from '../lib/numbering';
+
+/**
+ * Configuration is read from the environment once, validated, and frozen. Every other
+ * module imports `config` instead of touching process.env, so a bad value fails at
+ * start-up with a message naming the variable rather than somewhere deep at run time.
+ */
+const DEV_SECRET = 'naskah-dev-secret-ganti-di-produksi';
+
+const intFrom = (def: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).default(def);
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: intFrom(3000, 0, 65535),
+  HOST: z.string().default('0.0.0.0'),
+  BASE_URL: z.string().url().optional(),
+  DB_URL: z.string().default('sqlite:data/naskah.sqlite'),
+  DB_LOG: z.enum(['0', '1']).default('0'),
+  SESSION_SECRET: z.string().min(16, 'minimal 16 karakter').default(DEV_SECRET),
+  SESSION_IDLE_MINUTES: intFrom(30, 1, 24 * 60),
+  SESSION_ABSOLUTE_HOURS: intFrom(12, 1, 24 * 30),
+  BLOB_DIR: z.string().default('uploads'),
+  BLOB_SWEEP_GRACE_HOURS: intFrom(24, 0, 24 * 365),
+  CHROMIUM_PATH: z.string().optional(),
+  APP_TIMEZONE: z.string().default('Asia/Jakarta'),
+  MAX_UPLOAD_MB: intFrom(20, 1, 500),
+  MAX_UPLOAD_FILES: intFrom(10, 1, 100),
+  LOGIN_MAX_ATTEMPTS: intFrom(5, 1, 100),
+  LOGIN_LOCK_MINUTES: intFrom(15, 1, 24 * 60),
+  AGENDA_FORMAT: z.string().default('{seq:4}/SM/{year}'),
+  DEMO_SEED: z.enum(['auto', 'never']).default('auto'),
+  TRUST_PROXY: z.enum(['0', '1']).default('0'),
+  ORG_NAME: z.string().default('Dinas Komunikasi dan Informatika'),
+});
+
+export type DbConfig =
+  | { dialect: 'sqlite'; storage: string }
+  | { dialect: 'mysql'; url: string; database: string };
+
+export function parseDbUrl(url: string): DbConfig {
+  if (url.startsWith('sqlite:')) {
+    const rest = url.slice('sqlite:'.length).replace(/^\/\//, '');
+    if (rest === '' || rest === ':memory:' || rest === 'memory') return { dialect: 'sqlite', storage: ':memory:' };
+    return { dialect: 'sqlite', storage: path.resolve(rest) };
+  }
+  if (/^(mysql|mariadb):\/\//.test(url)) {
+    const u = new URL(url.replace(/^mariadb:/, 'mysql:'));
+    const database = decodeURIComponent(u.pathname.replace(/^\//, ''));
+    if (!database) throw new Error('DB_URL: nama database wajib, mis. mysql://root@127.0.0.1:3306/naskah');
+    return { dialect: 'mysql', url: u.toString(), database };
+  }
+  throw new Error(`DB_URL: skema tidak dikenal (${url.split(':')[0]}); pakai sqlite:FILE atau mysql://user:pass@host:port/db`);
+}
+
+function detectChromium(explicit?: string): string | null {
+  const candidates = [explicit, process.env.PUPPETEER_EXECUTABLE_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome']
+    .filter((p): p is string => !!p);
+  for (const p of candidates) {
+    try { fs.accessSync(p, fs.constants.X_OK); return p; } catch { /* try next */ }
+  }
+  return null;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Konfigurasi tidak valid:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  if (e.NODE_ENV === 'production' && e.SESSION_SECRET === DEV_SECRET) {
+    throw new Error('Konfigurasi tidak valid:\n  SESSION_SECRET: wajib diisi dengan rahasia sendiri di produksi (NODE_ENV=production)');
+  }
+  try { new Intl.DateTimeFormat('id-ID', { timeZone: e.APP_TIMEZONE }); } catch {
+    throw new Error(`Konfigurasi tidak valid:\n  APP_TIMEZONE: zona waktu tidak dikenal (${e.APP_TIMEZONE})`);
+  }
+  const fmtProblem = validateFormat(e.AGENDA_FORMAT);
+  if (fmtProblem) throw new Error(`Konfigurasi tidak valid:\n  AGENDA_FORMAT: ${fmtProblem}`);
+  if (!/\{year\}/.test(e.AGENDA_FORMAT)) throw new Error('Konfigurasi tidak valid:\n  AGENDA_FORMAT: harus memuat {year}, karena nomor agenda berulang tiap tahun');
+  let db: DbConfig;
+  try { db = parseDbUrl(e.DB_URL); } catch (err) { throw new Error(`Konfigurasi tidak valid:\n  ${(err as Error).message}`); }
+  return Object.freeze({
+    env: e.NODE_ENV,
+    isProduction: e.NODE_ENV === 'production',
+    port: e.PORT,
+    host: e.HOST,
+    baseUrl: e.BASE_URL ?? `http://localhost:${e.PORT}`,
+    db,
+    dbUrl: e.DB_URL,
+    dbLog: e.DB_LOG === '1',
+    sessionSecret: e.SESSION_SECRET,
+    sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
+    sessionAbsoluteMs: e.SESSION_ABSOLUTE_HOURS * 3_600_000,
+    blobDir: path.resolve(e.BLOB_DIR),
+    blobSweepGraceMs: e.BLOB_SWEEP_GRACE_HOURS * 3_600_000,
+    blobSweepGraceHours: e.BLOB_SWEEP_GRACE_HOURS,
+    chromiumPath: detectChromium(e.CHROMIUM_PATH),
+    chromiumConfigured: e.CHROMIUM_PATH ?? null,
+    timezone: e.APP_TIMEZONE,
+    maxUploadBytes: e.MAX_UPLOAD_MB * 1024 * 1024,
+    maxUploadFiles: e.MAX_UPLOAD_FILES,
+    loginMaxAttempts: e.LOGIN_MAX_ATTEMPTS,
+    loginLockMs: e.LOGIN_LOCK_MINUTES * 60_000,
+    agendaFormat: e.AGENDA_FORMAT,
+    demoSeed: e.DEMO_SEED,
+    trustProxy: e.TRUST_PROXY === '1',
+    orgName: e.ORG_NAME,
+  });
+}
+
+export type Config = ReturnType<typeof loadConfig>;
+
+let current: Config | null = null;
+/** The process-wide configuration, loaded on first use. Tests may call setConfig(). */
+export function config(): Config {
+  if (!current) current = loadConfig();
+  return current;
+}
+export function setConfig(c: Config): void { current = c; }

@@ -1,0 +1,58 @@
+import { config } from '../config';
+import { now } from './clock';
+
+const fmtCache = new Map<string, Intl.DateTimeFormat>();
+function fmt(key: string, opts: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const k = `${config().timezone}|${key}`;
+  let f = fmtCache.get(k);
+  if (!f) { f = new Intl.DateTimeFormat('id-ID', { timeZone: config().timezone, ...opts }); fmtCache.set(k, f); }
+  return f;
+}
+
+/** "22 November 2026" for a date-only string (YYYY-MM-DD) or a Date (in the configured zone). */
+export function tanggal(d: Date | string | null | undefined): string {
+  if (!d) return '';
+  if (typeof d === 'string') {
+    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(d);
+    if (m) return new Intl.DateTimeFormat('id-ID', { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' })
+      .format(new Date(Date.UTC(+m[1], +m[2] - 1, +m[3])));
+    d = new Date(d);
+  }
+  return fmt('date', { day: 'numeric', month: 'long', year: 'numeric' }).format(d);
+}
+
+/** "22 November 2026 14.05" in the configured zone. */
+export function tanggalJam(d: Date | string | null | undefined): string {
+  if (!d) return '';
+  const date = typeof d === 'string' ? new Date(d) : d;
+  const parts = fmt('time', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(date);
+  return `${tanggal(date)} ${parts}`;
+}
+
+/** Today's date (YYYY-MM-DD) in the configured zone. */
+export function today(at: Date = now()): string {
+  const parts = fmt('iso', { year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(at);
+  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
+  return `${get('year')}-${get('month')}-${get('day')}`;
+}
+
+/** Strictly parse YYYY-MM-DD; returns null for anything that is not a real calendar date. */
+export function parseIsoDate(s: unknown): string | null {
+  if (typeof s !== 'string') return null;
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s.trim());
+  if (!m) return null;
+  const [y, mo, d] = [+m[1], +m[2], +m[3]];
+  if (y < 1900 || y > 2200) return null;
+  const dt = new Date(Date.UTC(y, mo - 1, d));
+  if (dt.getUTCFullYear() !== y || dt.getUTCMonth() !== mo - 1 || dt.getUTCDate() !== d) return null;
+  return `${m[1]}-${m[2]}-${m[3]}`;
+}
+
+/** Time elapsed in words ("3 jam lalu"), for timelines. */
+export function relatif(d: Date | null | undefined, ref: Date = now()): string {
+  if (!d) return '';
+  const s = Math.round((ref.getTime() - d.getTime()) / 1000);
+  const a = Math.abs(s);
+  const unit = a < 60 ? [a, 'detik'] : a < 3600 ? [Math.round(a / 60), 'menit'] : a < 86400 ? [Math.round(a / 3600), 'jam'] : [Math.round(a / 86400), 'hari'];
+  return s >= 0 ? `${unit[0]} ${unit[1]} lalu` : `${unit[0]} ${unit[1]} lagi`;
+}

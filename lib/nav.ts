@@ -1,0 +1,22 @@
+import type { Actor } from '../services/actor';
+import { canRegister, canSeeRegister, isAdmin } from '../policies/letter';
+
+export interface NavItem { href: string; label: string; counter?: 'unread' | 'overdue' }
+
+/** Navigation by role: everyone holding a position has an inbox; the rest follows the policies. */
+export function navFor(a: Actor): NavItem[] {
+  const items: NavItem[] = [];
+  if (a.holdings.length) items.push({ href: '/kotak-masuk', label: 'Kotak Masuk', counter: 'unread' });
+  if (canSeeRegister(a)) items.push({ href: '/surat-masuk', label: 'Buku Agenda' });
+  if (canRegister(a)) items.push({ href: '/surat-masuk/baru', label: 'Registrasi Surat' });
+  if (isAdmin(a)) items.push({ href: '/admin', label: 'Administrasi' });
+  return items;
+}
+
+/** Where a user lands after signing in. */
+export function homeFor(a: Actor): string {
+  if (canRegister(a)) return '/surat-masuk';
+  if (a.holdings.length) return '/kotak-masuk';
+  if (isAdmin(a)) return '/admin';
+  return '/profil';
+}

@@ -1,0 +1,31 @@
+import type { Sequelize } from 'sequelize';
+import { initOrgModels, Unit, Position, User, Assignment, Agency } from './org';
+import { initLetterModels, Klasifikasi, JenisNaskah, Blob, IncomingLetter, LetterFile, InboxItem } from './letter';
+import { initSystemModels, AuditEvent, Sequence, LoginThrottle } from './system';
+
+export * from './org';
+export * from './letter';
+export * from './system';
+
+let initialized: Sequelize | null = null;
+/** Bind every model to a Sequelize instance (idempotent for the same instance). */
+export function initModels(sequelize: Sequelize): void {
+  if (initialized === sequelize) return;
+  initOrgModels(sequelize);
+  initLetterModels(sequelize);
+  initSystemModels(sequelize);
+  IncomingLetter.belongsTo(Agency, { as: 'sender', foreignKey: 'senderAgencyId' });
+  IncomingLetter.belongsTo(Position, { as: 'addressedPosition', foreignKey: 'addressedPositionId' });
+  IncomingLetter.belongsTo(User, { as: 'createdBy', foreignKey: 'createdById' });
+  IncomingLetter.belongsTo(Klasifikasi, { as: 'klasifikasi', foreignKey: 'klasifikasiCode', targetKey: 'code' });
+  IncomingLetter.belongsTo(JenisNaskah, { as: 'jenisNaskah', foreignKey: 'jenisNaskahCode', targetKey: 'code' });
+  IncomingLetter.hasMany(LetterFile, { as: 'files', foreignKey: 'letterId' });
+  LetterFile.belongsTo(IncomingLetter, { as: 'letter', foreignKey: 'letterId' });
+  IncomingLetter.hasMany(InboxItem, { as: 'inboxItems', foreignKey: 'letterId' });
+  InboxItem.belongsTo(IncomingLetter, { as: 'letter', foreignKey: 'letterId' });
+  InboxItem.belongsTo(Position, { as: 'position', foreignKey: 'positionId' });
+  InboxItem.belongsTo(User, { as: 'readBy', foreignKey: 'readByUserId' });
+  initialized = sequelize;
+}
+
+export const allModels = { Unit, Position, User, Assignment, Agency, Klasifikasi, JenisNaskah, Blob, IncomingLetter, LetterFile, InboxItem, AuditEvent, Sequence, LoginThrottle };

@@ -1,0 +1,219 @@
+import crypto from 'node:crypto';
+import { Router, type Request, type Response } from 'express';
+import { Op } from 'sequelize';
+import { Agency, AuditEvent, IncomingLetter, InboxItem, JenisNaskah, Klasifikasi, LetterFile, Position, User } from '../models';
+import { requireLogin, requireThat, actorOf, flash, idParam } from '../lib/guards';
+import { uploadFields, filesOf } from '../lib/upload';
+import { NotFoundError, ValidationError, ConflictError } from '../lib/errors';
+import { canRegister, canSeeRegister, letterRights, chainOf, authorizeLetter } from '../policies/letter';
+import { registerLetter, DuplicateLetterWarning } from '../services/letterRegistrar';
+import { correctLetter } from '../services/letterCorrector';
+import { markRead } from '../services/letterReader';
+import { storeUploads, discardTmp, type StoredUpload } from '../services/uploads';
+import { registerPage, registerAll, cleanFilters } from '../services/letterQueries';
+import { positionLabels } from '../services/org';
+import { config } from '../config';
+import { today } from '../lib/dates';
+import { viewHelpers } from '../lib/viewHelpers';
+import { parseLetterFields, type LetterForm } from '../services/letterFields';
+
+const router = Router();
+
+async function formOptions() {
+  const [agencies, positions, klasifikasi, jenis] = await Promise.all([
+    Agency.findAll({ where: { active: true }, order: [['name', 'ASC']] }),
+    Position.findAll({ where: { active: true }, order: [['rank', 'ASC'], ['name', 'ASC']] }),
+    Klasifikasi.findAll({ where: { active: true }, order: [['code', 'ASC']] }),
+    JenisNaskah.findAll({ order: [['sortOrder', 'ASC'], ['name', 'ASC']] }),
+  ]);
+  return { agencies, positions, klasifikasi, jenis };
+}
+
+const FORM_FIELDS = ['senderNumber', 'letterDate', 'receivedDate', 'senderAgencyId', 'newSenderName', 'newSenderKind', 'newSenderAddress', 'newSenderCity',
+  'perihal', 'sifat', 'urgensi', 'klasifikasi', 'jenisNaskah', 'lampiran', 'summary', 'addressedPositionId'] as const;
+
+function formFrom(body: Record<string, unknown>): LetterForm {
+  const f: LetterForm = {};
+  for (const k of FORM_FIELDS) if (typeof body[k] === 'string') f[k] = body[k] as string;
+  return f;
+}
+
+// ---- Register (Buku Agenda) ----
+
+router.get('/surat-masuk', requireLogin, requireThat(canSeeRegister), async (req, res) => {
+  const filters = cleanFilters(req.query as Record<string, unknown>);
+  const after = idParam(req.query.setelah);
+  const { rows, next } = await registerPage(actorOf(req), filters, after);
+  const [agencies, klasifikasi] = await Promise.all([
+    Agency.findAll({ order: [['name', 'ASC']], attributes: ['id', 'name'] }),
+    Klasifikasi.findAll({ where: { active: true }, order: [['code', 'ASC']] }),
+  ]);
+  res.render('letters/register', { title: 'Buku Agenda Surat Masuk', rows, next, filters, agencies, klasifikasi, after, canRegister: canRegister(actorOf(req)) });
+});
+
+const csvCell = (v: unknown): string => {
+  let s = v === null || v === undefined ? '' : String(v);
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`; // keep spreadsheets from running it as a formula
+  return /[",\n\r;]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+router.get('/surat-masuk.csv', requireLogin, requireThat(canSeeRegister), async (req, res) => {
+  const filters = cleanFilters(req.query as Record<string, unknown>);
+  const labels = await positionLabels((await Position.findAll({ attributes: ['id'] })).map((p) => p.id));
+  res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+  res.setHeader('Content-Disposition', `attachment; filename="buku-agenda-surat-masuk-${today()}.csv"`);
+  res.write('\ufeff');
+  res.write(['Nomor Agenda', 'Tanggal Diterima', 'Pengirim', 'Nomor Surat', 'Tanggal Surat', 'Perihal', 'Sifat', 'Urgensi', 'Klasifikasi', 'Jenis Naskah', 'Tujuan', 'Status'].join(',') + '\r\n');
+  for await (const { letter: l, masked } of registerAll(actorOf(req), filters)) {
+    res.write([l.agendaNumber, l.receivedDate, l.senderName, l.senderNumber, l.letterDate, masked ? '(dirahasiakan)' : l.perihal,
+      viewHelpers.sifatLabel(l.sifat), viewHelpers.urgensiLabel(l.urgensi), l.klasifikasiCode, l.jenisNaskahCode,
+      labels.get(l.addressedPositionId)?.name ?? '', viewHelpers.statusLabel(l.status)].map(csvCell).join(',') + '\r\n');
+  }
+  res.end();
+});
+
+// ---- Registration ----
+
+function pendingFor(req: Request, key: string): StoredUpload[] {
+  return req.session.pendingUploads?.[key] ?? [];
+}
+function savePending(req: Request, key: string, files: StoredUpload[]): void {
+  const all = req.session.pendingUploads ?? {};
+  all[key] = files;
+  const keys = Object.keys(all);
+  for (const k of keys.slice(0, Math.max(0, keys.length - 5))) delete all[k];
+  req.session.pendingUploads = all;
+}
+
+async function renderNew(res: Response, values: Record<string, unknown>, extra: Record<string, unknown> = {}, status = 200) {
+  res.status(status).render('letters/new', {
+    title: 'Registrasi Surat Masuk', values, errors: {}, pending: [], duplicates: [], maxFiles: config().maxUploadFiles,
+    maxMb: Math.round(config().maxUploadBytes / 1024 / 1024), ...(await formOptions()), ...extra,
+  });
+}
+
+router.get('/surat-masuk/baru', requireLogin, requireThat(canRegister), async (_req, res) => {
+  const kadis = await Position.findOne({ where: { active: true }, order: [['rank', 'ASC'], ['id', 'ASC']] });
+  await renderNew(res, {
+    submissionKey: crypto.randomBytes(16).toString('hex'), receivedDate: today(), sifat: 'biasa', urgensi: 'biasa',
+    addressedPositionId: kadis ? String(kadis.id) : '', jenisNaskah: 'surat_permohonan',
+  });
+});
+
+router.post('/surat-masuk', requireLogin, requireThat(canRegister),
+  uploadFields([{ name: 'scan', maxCount: 1 }, { name: 'lampiranFiles', maxCount: config().maxUploadFiles }]),
+  async (req, res) => {
+    const body = req.body as Record<string, unknown>;
+    const key = typeof body.submissionKey === 'string' && /^[0-9a-f]{32}$/.test(body.submissionKey) ? body.submissionKey : null;
+    const tmp = filesOf(req);
+    const values = { ...body, submissionKey: key ?? crypto.randomBytes(16).toString('hex') };
+    if (!key) {
+      await discardTmp(tmp);
+      return renderNew(res, values, { errors: {}, formError: 'Formulir tidak lengkap (kunci pengiriman hilang). Isi ulang formulir ini.' }, 400);
+    }
+    if (req.uploadError) {
+      await discardTmp(tmp);
+      return renderNew(res, values, { pending: pendingFor(req, key), formError: `${req.uploadError} Data lain belum disimpan; perbaiki lalu kirim lagi.` }, 400);
+    }
+    const { stored, errors: fileErrors } = await storeUploads(tmp, (f) => (f.fieldname === 'scan' ? 'scan' : 'lampiran'));
+    const removed = new Set(Array.isArray(body.removePending) ? body.removePending : typeof body.removePending === 'string' ? [body.removePending] : []);
+    let pending = pendingFor(req, key).filter((p) => !removed.has(p.sha256));
+    if (stored.some((s) => s.kind === 'scan')) pending = pending.filter((p) => p.kind !== 'scan');
+    pending = [...pending, ...stored];
+    savePending(req, key, pending);
+
+    const errors: Record<string, string> = {};
+    for (const fe of fileErrors) errors[fe.field] = errors[fe.field] ? `${errors[fe.field]} ${fe.message}` : fe.message;
+    if (Object.keys(errors).length) {
+      // Show every problem at once: the metadata's too.
+      Object.assign(errors, { ...(await parseLetterFields(formFrom(body))).errors, ...errors });
+      return renderNew(res, values, { errors, pending }, 422);
+    }
+    try {
+      const { letter, created } = await registerLetter({
+        actor: actorOf(req), form: formFrom(body), files: pending, submissionKey: key, confirmDuplicate: body.confirmDuplicate === '1',
+      });
+      if (req.session.pendingUploads) delete req.session.pendingUploads[key];
+      flash(req, created ? 'ok' : 'info', created
+        ? `Surat masuk terdaftar dengan nomor agenda ${letter.agendaNumber}.`
+        : `Formulir ini sudah dikirim sebelumnya; surat terdaftar dengan nomor agenda ${letter.agendaNumber}. Tidak ada surat ganda yang dibuat.`);
+      return res.redirect(303, `/surat-masuk/${letter.id}`);
+    } catch (err) {
+      if (err instanceof ValidationError) return renderNew(res, values, { errors: err.fields, pending }, 422);
+      if (err instanceof DuplicateLetterWarning) return renderNew(res, values, { duplicates: err.existing, pending }, 409);
+      throw err;
+    }
+  });
+
+// ---- Letter page ----
+
+async function loadLetter(req: Request) {
+  const id = idParam(req.params.id);
+  const letter = id ? await IncomingLetter.findByPk(id) : null;
+  if (!letter) throw new NotFoundError('Surat tidak ditemukan.');
+  const chain = await chainOf(letter.id);
+  const rights = letterRights(actorOf(req), letter, chain);
+  return { letter, chain, rights };
+}
+
+router.get('/surat-masuk/:id', requireLogin, async (req, res) => {
+  const { letter, rights } = await loadLetter(req);
+  authorizeLetter(rights, 'view');
+  const actor = actorOf(req);
+  if (rights.inChain) await markRead(actor, letter);
+  const [files, items, events, sender, jenis, klas] = await Promise.all([
+    LetterFile.findAll({ where: { letterId: letter.id }, order: [['kind', 'DESC'], ['id', 'ASC']] }),
+    InboxItem.findAll({ where: { letterId: letter.id }, order: [['id', 'ASC']], include: [{ model: User, as: 'readBy', attributes: ['id', 'name'] }] }),
+    AuditEvent.findAll({ where: { entityType: 'incoming_letter', entityId: String(letter.id) }, order: [['seq', 'ASC']] }),
+    Agency.findByPk(letter.senderAgencyId),
+    JenisNaskah.findByPk(letter.jenisNaskahCode),
+    Klasifikasi.findByPk(letter.klasifikasiCode),
+  ]);
+  const userIds = [...new Set(events.map((e) => e.actorUserId).filter((x): x is number => !!x))];
+  const users = new Map((await User.findAll({ where: { id: { [Op.in]: userIds } }, attributes: ['id', 'name'] })).map((u) => [u.id, u.name]));
+  const labels = await positionLabels([...items.map((i) => i.positionId), ...events.map((e) => e.actorPositionId).filter((x): x is number => !!x)]);
+  const scan = files.find((f) => f.kind === 'scan');
+  res.render('letters/show', {
+    title: `Surat ${letter.agendaNumber}`, letter, rights, files, scan, items, events, users, labels, sender, jenis, klas,
+  });
+});
+
+// ---- Correction by the secretariat ----
+
+async function renderCorrect(res: Response, letter: IncomingLetter, values: Record<string, unknown>, extra: Record<string, unknown> = {}, status = 200) {
+  res.status(status).render('letters/correct', { title: `Koreksi ${letter.agendaNumber}`, letter, values, errors: {}, ...(await formOptions()), ...extra });
+}
+
+router.get('/surat-masuk/:id/koreksi', requireLogin, async (req, res) => {
+  const { letter, rights } = await loadLetter(req);
+  authorizeLetter(rights, 'correct');
+  const k = await Klasifikasi.findByPk(letter.klasifikasiCode);
+  await renderCorrect(res, letter, {
+    senderAgencyId: String(letter.senderAgencyId), senderNumber: letter.senderNumber, letterDate: letter.letterDate, receivedDate: letter.receivedDate,
+    perihal: letter.perihal, sifat: letter.sifat, urgensi: letter.urgensi, klasifikasi: k ? `${k.code} — ${k.name}` : letter.klasifikasiCode,
+    jenisNaskah: letter.jenisNaskahCode, lampiran: letter.lampiran ?? '', summary: letter.summary ?? '', addressedPositionId: String(letter.addressedPositionId),
+    version: String(letter.version), reason: '',
+  });
+});
+
+router.post('/surat-masuk/:id/koreksi', requireLogin, async (req, res) => {
+  const { letter, rights } = await loadLetter(req);
+  authorizeLetter(rights, 'correct');
+  const body = req.body as Record<string, unknown>;
+  const expectedVersion = Number(body.version);
+  try {
+    await correctLetter({ actor: actorOf(req), letterId: letter.id, form: formFrom(body), reason: typeof body.reason === 'string' ? body.reason : '',
+      expectedVersion: Number.isInteger(expectedVersion) ? expectedVersion : -1 });
+    flash(req, 'ok', 'Koreksi data surat disimpan.');
+    res.redirect(303, `/surat-masuk/${letter.id}`);
+  } catch (err) {
+    if (err instanceof ValidationError) return renderCorrect(res, letter, body, { errors: err.fields, formError: err.message }, 422);
+    if (err instanceof ConflictError) {
+      flash(req, 'error', err.message);
+      return res.redirect(303, `/surat-masuk/${letter.id}/koreksi`);
+    }
+    throw err;
+  }
+});
+
+export default router;

@@ -1,0 +1,30 @@
+import { Op } from 'sequelize';
+import { InboxItem, type IncomingLetter } from '../models';
+import { tx } from '../lib/db';
+import { now } from '../lib/clock';
+import { recordEvent } from './audit';
+import { type Actor, positionIds } from './actor';
+
+/**
+ * letterReader: the first time a holder opens a letter, mark it read for each of their
+ * positions that has it unread, with the time and the reader, and audit it. Later openings
+ * change nothing, so the first read time stays what the disposer sees.
+ */
+export async function markRead(actor: Actor, letter: IncomingLetter): Promise<number> {
+  const mine = positionIds(actor);
+  if (!mine.length) return 0;
+  const unread = await InboxItem.findAll({ where: { letterId: letter.id, positionId: { [Op.in]: mine }, unread: true } });
+  if (!unread.length) return 0;
+  return tx(async (t) => {
+    const at = now();
+    const [n] = await InboxItem.update({ unread: false, readAt: at, readByUserId: actor.user.id },
+      { where: { id: unread.map((u) => u.id), unread: true }, transaction: t });
+    if (n) {
+      await recordEvent(t, actor, {
+        action: 'surat_masuk.dibaca', entityType: 'incoming_letter', entityId: letter.id,
+        after: { positions: unread.map((u) => u.positionId), readAt: at.toISOString() }, viaPositionIds: unread.map((u) => u.positionId),
+      });
+    }
+    return n;
+  });
+}
