@@ -27,7 +27,7 @@ export function samplePdf(l: SampleLetter): Buffer {
   const ops: string[] = [];
   const text = (x: number, y: number, s: string, size = 11, bold = false) =>
     ops.push(`BT /${bold ? 'F2' : 'F1'} ${size} Tf ${x.toFixed(1)} ${y.toFixed(1)} Td (${esc(s)}) Tj ET`);
-  const centered = (y: number, s: string, size: number, bold = false) => text(W / 2 + 30 - (s.length * size * (bold ? 0.3 : 0.27)), y, s, size, bold);
+  const centered = (y: number, s: string, size: number, bold = false) => text(W / 2 + 12 - (s.length * size * (bold ? 0.3 : 0.27)), y, s, size, bold);
   // Emblem placeholder: a shield outline left of the kop.
   ops.push('0.2 0.2 0.2 RG 1.2 w 60 860 m 100 860 l 100 830 l 80 812 l 60 830 l h S');
   let y = 880;

@@ -1,0 +1,115 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { expect } from 'chai';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { config } from '../config';
+import { IncomingLetter, InboxItem } from '../models';
+import { app } from './helpers/app';
+import { buildAgency, pdfBytes, uniq } from './helpers/factories';
+import { DEMO_PASSWORD } from '../seed/demo';
+
+/**
+ * The foundation journey in a real headless Chromium, clicking through the real pages:
+ * the secretariat registers a letter with a PDF scan and finds it in the register; the
+ * Kepala Dinas sees it unread in the inbox with the counter, opens it, and it is read.
+ */
+describe('Browser journey: register a letter, the Kepala Dinas reads it', function () {
+  this.timeout(120_000);
+  let server: Server;
+  let base: string;
+  let browser: Browser;
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'naskah-browser-'));
+
+  before(async function () {
+    const exe = config().chromiumPath;
+    if (!exe) throw new Error('Chromium is required for the browser journey (apt-get install chromium, or set CHROMIUM_PATH)');
+    server = app().listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    browser = await puppeteer.launch({
+      executablePath: exe, headless: true,
+      args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--lang=id-ID'],
+    });
+  });
+  after(async () => {
+    await browser?.close();
+    await new Promise((r) => server.close(r));
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  async function signIn(login: string): Promise<Page> {
+    const ctx = await browser.createBrowserContext();
+    const page = await ctx.newPage();
+    await page.setViewport({ width: 1280, height: 900 });
+    await page.goto(`${base}/masuk`);
+    await page.type('input[name=login]', login);
+    await page.type('input[name=password]', DEMO_PASSWORD);
+    await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+    return page;
+  }
+  const text = (page: Page, sel: string) => page.$eval(sel, (el) => (el as HTMLElement).innerText);
+  const unreadCount = async (page: Page) => Number((await page.$('[data-testid=unread-count]')) ? await text(page, '[data-testid=unread-count]') : 0);
+
+  it('walks the whole journey', async () => {
+    const agency = await buildAgency({ name: uniq('Dinas Perhubungan ') });
+    const perihal = uniq('Permohonan Subdomain dishub ');
+    const scanPath = path.join(tmp, 'surat-permohonan.pdf');
+    fs.writeFileSync(scanPath, pdfBytes(perihal));
+
+    // The Kepala Dinas's counter before the letter arrives.
+    const kadis = await signIn('kadis');
+    await kadis.goto(`${base}/kotak-masuk`);
+    const before = await unreadCount(kadis);
+
+    // The secretariat registers the letter.
+    const clerk = await signIn('sekretariat');
+    expect(clerk.url()).to.equal(`${base}/surat-masuk`);
+    await Promise.all([clerk.waitForNavigation(), clerk.click('a[href="/surat-masuk/baru"].btn')]);
+    await clerk.type('#senderNumber', '400.14.2.1/77/Dishub/2026');
+    await clerk.$eval('#letterDate', (el) => { (el as HTMLInputElement).value = '2026-11-20'; });
+    await clerk.select('#senderAgencyId', String(agency.id));
+    await clerk.type('#perihal', perihal);
+    await clerk.select('#urgensi', 'segera');
+    await clerk.type('#klasifikasi', '400.14.2.1 — Nama Domain dan Subdomain');
+    await clerk.type('#summary', 'Subdomain untuk layanan informasi angkutan umum.');
+    const file = await clerk.$('#scan');
+    await (file as unknown as { uploadFile(p: string): Promise<void> }).uploadFile(scanPath);
+    await Promise.all([clerk.waitForNavigation(), clerk.click('form[data-testid=letter-form] button[type=submit]')]);
+
+    const letter = await IncomingLetter.findOne({ where: { perihal } });
+    expect(letter, 'letter saved').to.not.equal(null);
+    expect(clerk.url()).to.equal(`${base}/surat-masuk/${letter!.id}`);
+    expect(await text(clerk, '.flash-ok')).to.include(`nomor agenda ${letter!.agendaNumber}`);
+    expect(await text(clerk, '[data-testid=agenda-number]')).to.equal(letter!.agendaNumber);
+    expect(await clerk.$('[data-testid=scan-preview] iframe')).to.not.equal(null);
+
+    // ...and finds it in the register by searching.
+    await clerk.goto(`${base}/surat-masuk`);
+    await clerk.type('#q', perihal.split(' ').pop()!);
+    await Promise.all([clerk.waitForNavigation(), clerk.click('form.filters button[type=submit]')]);
+    const rows = await clerk.$$eval('[data-testid=register] tbody tr', (trs) => trs.map((t) => (t as HTMLElement).innerText));
+    expect(rows).to.have.length(1);
+    expect(rows[0]).to.include(letter!.agendaNumber).and.include(perihal);
+
+    // The Kepala Dinas sees it unread, with the counter one higher.
+    await kadis.goto(`${base}/kotak-masuk`);
+    expect(await unreadCount(kadis)).to.equal(before + 1);
+    const item = `li.inbox-item[data-letter-id="${letter!.id}"]`;
+    expect(await kadis.$eval(item, (el) => el.classList.contains('unread'))).to.equal(true);
+    expect(await text(kadis, item)).to.include(perihal);
+
+    // Opens it: the page shows it was read by them, and the inbox no longer counts it.
+    await Promise.all([kadis.waitForNavigation(), kadis.click(`${item} a`)]);
+    expect(await text(kadis, 'h1')).to.equal(perihal);
+    expect(await text(kadis, '[data-testid=recipients]')).to.match(/Dibaca \d+ November 2026 \d{2}\.\d{2} oleh Dr\. Hendra Wiratama/);
+    await kadis.goto(`${base}/kotak-masuk`);
+    expect(await kadis.$eval(item, (el) => el.classList.contains('unread'))).to.equal(false);
+    expect(await unreadCount(kadis)).to.equal(before);
+    const inbox = await InboxItem.findOne({ where: { letterId: letter!.id } });
+    expect(inbox!.unread).to.equal(false);
+    expect(inbox!.readAt).to.be.instanceOf(Date);
+  });
+});
