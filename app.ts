@@ -26,6 +26,7 @@ import adminRoutes from './routes/admin';
 declare module 'express-session' {
   interface SessionData {
     loginAt?: number;
+    seenAt?: number;
     flash?: { type: 'ok' | 'error' | 'info'; text: string }[];
     pendingUploads?: Record<string, import('./services/uploads').StoredUpload[]>;
   }
@@ -79,11 +80,16 @@ export function createApp(sequelize: Sequelize): AppHandle {
   }));
   app.use(express.urlencoded({ extended: false, limit: '256kb', parameterLimit: 300 }));
 
-  // Absolute session lifetime: however active, a session ends this long after sign-in.
+  // Idle and absolute session lifetimes, on the app's clock: a session ends after this long
+  // without a request, and however active, this long after sign-in.
   app.use((req: Request, _res: Response, next: NextFunction) => {
-    if (req.session?.loginAt && now().getTime() - req.session.loginAt > c.sessionAbsoluteMs) {
-      return req.session.destroy(() => { (req as { user?: unknown }).user = undefined; next(); });
+    const s = req.session;
+    if (!s?.loginAt) return next();
+    const t = now().getTime();
+    if (t - s.loginAt > c.sessionAbsoluteMs || (s.seenAt && t - s.seenAt > c.sessionIdleMs)) {
+      return s.regenerate(() => { (req as { user?: unknown }).user = undefined; req.session.flash = [{ type: 'info', text: 'Sesi Anda berakhir. Silakan masuk kembali.' }]; next(); });
     }
+    s.seenAt = t;
     next();
   });
 
@@ -105,8 +111,12 @@ export function createApp(sequelize: Sequelize): AppHandle {
   app.use(async (req: Request, res: Response, next: NextFunction) => {
     Object.assign(res.locals, viewHelpers);
     res.locals.csrfToken = generateToken(req);
-    res.locals.flash = req.session.flash ?? [];
-    if (req.session.flash) delete req.session.flash;
+    // Flash messages are taken from the session only when a page is rendered, so a redirect
+    // (e.g. after a session timeout) carries them to the next page.
+    Object.defineProperty(res.locals, 'flash', {
+      enumerable: true, configurable: true,
+      get() { const f = req.session.flash ?? []; if (req.session.flash) delete req.session.flash; return f; },
+    });
     res.locals.path = req.path;
     res.locals.actor = null;
     res.locals.nav = [];

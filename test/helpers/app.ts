@@ -35,4 +35,4 @@ export async function signIn(login: string, password = DEMO_PASSWORD): Promise<A
 
 /** Plain text of an HTML page, whitespace collapsed, for assertions on what a user reads. */
 export const textOf = (html: string): string =>
-  html.replace(/<script[\s\S]*?<\/script>/g, '').replace(/<[^>]+>/g, ' ').replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, '&').replace(/\s+/g, ' ');
+  html.replace(/<script[\s\S]*?<\/script>/g, '').replace(/<[^>]+>/g, ' ').replace(/&#39;/g, "'").replace(/&#34;|&quot;/g, '"').replace(/&amp;/g, '&').replace(/\s+/g, ' ');
