@@ -15,13 +15,17 @@ import { holdingsOf } from './services/org';
 import { inboxCounters } from './services/letterQueries';
 import { navFor } from './lib/nav';
 import type { Actor } from './services/actor';
-import { User } from './models';
+import { Notification, User } from './models';
 import authRoutes from './routes/auth';
 import healthRoutes from './routes/health';
 import inboxRoutes from './routes/inbox';
 import letterRoutes from './routes/letters';
 import fileRoutes from './routes/files';
 import adminRoutes from './routes/admin';
+import dispositionRoutes from './routes/dispositions';
+import printoutRoutes from './routes/printouts';
+import notificationRoutes from './routes/notifications';
+import dashboardRoutes from './routes/dashboard';
 
 declare module 'express-session' {
   interface SessionData {
@@ -120,7 +124,7 @@ export function createApp(sequelize: Sequelize): AppHandle {
     res.locals.path = req.path;
     res.locals.actor = null;
     res.locals.nav = [];
-    res.locals.counters = { unread: 0, overdue: 0 };
+    res.locals.counters = { unread: 0, overdue: 0, notif: 0 };
     if (req.user) {
       const user = await User.findByPk(req.user.id);
       if (!user || !user.active) {
@@ -129,7 +133,7 @@ export function createApp(sequelize: Sequelize): AppHandle {
       const actor: Actor = { user, holdings: await holdingsOf(user.id), ip: req.ip ?? null };
       req.actor = actor;
       res.locals.actor = actor;
-      res.locals.counters = await inboxCounters(actor);
+      res.locals.counters = { ...(await inboxCounters(actor)), notif: await Notification.count({ where: { userId: user.id, readAt: null } }) };
       res.locals.nav = navFor(actor);
     }
     next();
@@ -138,6 +142,10 @@ export function createApp(sequelize: Sequelize): AppHandle {
   app.use(authRoutes);
   app.use(inboxRoutes);
   app.use(letterRoutes);
+  app.use(dispositionRoutes);
+  app.use(printoutRoutes);
+  app.use(notificationRoutes);
+  app.use(dashboardRoutes);
   app.use(fileRoutes);
   app.use(adminRoutes);
 

@@ -35,6 +35,9 @@ const schema = z.object({
   DEMO_SEED: z.enum(['auto', 'never']).default('auto'),
   TRUST_PROXY: z.enum(['0', '1']).default('0'),
   ORG_NAME: z.string().default('Dinas Komunikasi dan Informatika'),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'harus diawali smtp:// atau smtps://').optional(),
+  MAIL_FROM: z.string().default('Naskah <naskah@localhost>'),
+  SCHEDULER_INTERVAL_SECONDS: intFrom(60, 0, 24 * 3600),
 });
 
 export type DbConfig =
@@ -109,6 +112,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     demoSeed: e.DEMO_SEED,
     trustProxy: e.TRUST_PROXY === '1',
     orgName: e.ORG_NAME,
+    smtpUrl: e.SMTP_URL ?? null,
+    mailFrom: e.MAIL_FROM,
+    schedulerIntervalMs: e.SCHEDULER_INTERVAL_SECONDS * 1000,
   });
 }
 

@@ -53,7 +53,10 @@ export class LocalBlobStore implements BlobStore {
     } finally { await fh.close(); }
     const sha256 = h.digest('hex');
     const dest = this.pathOf(sha256);
-    if (await this.exists(sha256)) {
+    // The same bytes are stored already: keep that file but restart its age, so the orphan sweep
+    // spares it as the new upload it now is (if it vanished meanwhile, this copy is stored).
+    const t = new Date();
+    if (await fsp.utimes(dest, t, t).then(() => true, () => false)) {
       await fsp.rm(tmpPath, { force: true });
     } else {
       await fsp.mkdir(path.dirname(dest), { recursive: true });

@@ -9,13 +9,15 @@ function fmt(key: string, opts: Intl.DateTimeFormatOptions): Intl.DateTimeFormat
   return f;
 }
 
+// Building an Intl.DateTimeFormat costs far more than formatting with one (a register page formats 100 dates).
+const utcDateFormat = new Intl.DateTimeFormat('id-ID', { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' });
+
 /** "22 November 2026" for a date-only string (YYYY-MM-DD) or a Date (in the configured zone). */
 export function tanggal(d: Date | string | null | undefined): string {
   if (!d) return '';
   if (typeof d === 'string') {
     const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(d);
-    if (m) return new Intl.DateTimeFormat('id-ID', { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' })
-      .format(new Date(Date.UTC(+m[1], +m[2] - 1, +m[3])));
+    if (m) return utcDateFormat.format(new Date(Date.UTC(+m[1], +m[2] - 1, +m[3])));
     d = new Date(d);
   }
   return fmt('date', { day: 'numeric', month: 'long', year: 'numeric' }).format(d);
@@ -55,4 +57,27 @@ export function relatif(d: Date | null | undefined, ref: Date = now()): string {
   const a = Math.abs(s);
   const unit = a < 60 ? [a, 'detik'] : a < 3600 ? [Math.round(a / 60), 'menit'] : a < 86400 ? [Math.round(a / 3600), 'jam'] : [Math.round(a / 86400), 'hari'];
   return s >= 0 ? `${unit[0]} ${unit[1]} lalu` : `${unit[0]} ${unit[1]} lagi`;
+}
+
+/**
+ * Parse a local date-time from a form ("2026-11-23T14:30", as <input type="datetime-local">
+ * sends it) in the configured zone; null when it is not a real date-time.
+ */
+export function parseLocalDateTime(s: unknown): Date | null {
+  if (typeof s !== 'string') return null;
+  const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})$/.exec(s.trim());
+  if (!m || !parseIsoDate(m[1]) || +m[2] > 23 || +m[3] > 59) return null;
+  const [y, mo, d] = m[1].split('-').map(Number);
+  const guess = Date.UTC(y, mo - 1, d, +m[2], +m[3]);
+  const p = fmt('parts', { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(guess));
+  const g = (t: string) => +(p.find((x) => x.type === t)?.value ?? 0);
+  const offset = Date.UTC(g('year'), g('month') - 1, g('day'), g('hour'), g('minute')) - guess;
+  return new Date(guess - offset);
+}
+
+/** "2026-11-23T14:30" in the configured zone, for a datetime-local input's value. */
+export function localDateTimeValue(d: Date): string {
+  const p = fmt('parts', { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(d);
+  const g = (t: string) => p.find((x) => x.type === t)?.value ?? '';
+  return `${g('year')}-${g('month')}-${g('day')}T${g('hour')}:${g('minute')}`;
 }

@@ -28,6 +28,8 @@ export function uploadFields(fields: { name: string; maxCount: number }[]): Requ
   });
   const m = multer({
     storage,
+    // Browsers send the file name as raw UTF-8 (no RFC 2231 charset); busboy's default, latin1, garbles "–", "é"...
+    defParamCharset: 'utf8',
     limits: { fileSize: c.maxUploadBytes, files: c.maxUploadFiles + 1, fields: 60, parts: c.maxUploadFiles + 61, fieldSize: 64 * 1024, fieldNameSize: 100, headerPairs: 200 },
   }).fields(fields);
   return (req: Request, res: Response, next: NextFunction) => {

@@ -2,10 +2,12 @@ import type { Sequelize } from 'sequelize';
 import { initOrgModels, Unit, Position, User, Assignment, Agency } from './org';
 import { initLetterModels, Klasifikasi, JenisNaskah, Blob, IncomingLetter, LetterFile, InboxItem } from './letter';
 import { initSystemModels, AuditEvent, Sequence, LoginThrottle } from './system';
+import { initDispositionModels, Disposition, DispositionReport, DispositionReportFile, DispositionInstruction, SlaRule, Holiday, Setting, Notification } from './disposition';
 
 export * from './org';
 export * from './letter';
 export * from './system';
+export * from './disposition';
 
 let initialized: Sequelize | null = null;
 /** Bind every model to a Sequelize instance (idempotent for the same instance). */
@@ -14,6 +16,7 @@ export function initModels(sequelize: Sequelize): void {
   initOrgModels(sequelize);
   initLetterModels(sequelize);
   initSystemModels(sequelize);
+  initDispositionModels(sequelize);
   IncomingLetter.belongsTo(Agency, { as: 'sender', foreignKey: 'senderAgencyId' });
   IncomingLetter.belongsTo(Position, { as: 'addressedPosition', foreignKey: 'addressedPositionId' });
   IncomingLetter.belongsTo(User, { as: 'createdBy', foreignKey: 'createdById' });
@@ -25,7 +28,11 @@ export function initModels(sequelize: Sequelize): void {
   InboxItem.belongsTo(IncomingLetter, { as: 'letter', foreignKey: 'letterId' });
   InboxItem.belongsTo(Position, { as: 'position', foreignKey: 'positionId' });
   InboxItem.belongsTo(User, { as: 'readBy', foreignKey: 'readByUserId' });
+  IncomingLetter.hasMany(Disposition, { as: 'dispositions', foreignKey: 'letterId' });
+  Disposition.belongsTo(IncomingLetter, { as: 'letter', foreignKey: 'letterId' });
+  Disposition.hasMany(DispositionReport, { as: 'reports', foreignKey: 'dispositionId' });
+  DispositionReport.hasMany(DispositionReportFile, { as: 'files', foreignKey: 'reportId' });
   initialized = sequelize;
 }
 
-export const allModels = { Unit, Position, User, Assignment, Agency, Klasifikasi, JenisNaskah, Blob, IncomingLetter, LetterFile, InboxItem, AuditEvent, Sequence, LoginThrottle };
+export const allModels = { Unit, Position, User, Assignment, Agency, Klasifikasi, JenisNaskah, Blob, IncomingLetter, LetterFile, InboxItem, AuditEvent, Sequence, LoginThrottle, Disposition, DispositionReport, DispositionReportFile, DispositionInstruction, SlaRule, Holiday, Setting, Notification };

@@ -1,11 +1,13 @@
 import crypto from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { Op } from 'sequelize';
-import { Agency, AuditEvent, IncomingLetter, InboxItem, JenisNaskah, Klasifikasi, LetterFile, Position, User } from '../models';
+import { Agency, AuditEvent, DispositionInstruction, IncomingLetter, InboxItem, JenisNaskah, Klasifikasi, LetterFile, Position, User } from '../models';
 import { requireLogin, requireThat, actorOf, flash, idParam } from '../lib/guards';
 import { uploadFields, filesOf } from '../lib/upload';
 import { NotFoundError, ValidationError, ConflictError } from '../lib/errors';
-import { canRegister, canSeeRegister, letterRights, chainOf, authorizeLetter } from '../policies/letter';
+import { canRegister, canSeeRegister, letterRights, chainOf, authorizeLetter, type LetterRights } from '../policies/letter';
+import { holdingsOnLetter, allowedTargets, canCloseLetter } from '../policies/disposition';
+import { dispositionTree } from '../services/dispositionTree';
 import { registerLetter, DuplicateLetterWarning } from '../services/letterRegistrar';
 import { correctLetter } from '../services/letterCorrector';
 import { markRead } from '../services/letterReader';
@@ -137,7 +139,9 @@ router.post('/surat-masuk', requireLogin, requireThat(canRegister),
       flash(req, created ? 'ok' : 'info', created
         ? `Surat masuk terdaftar dengan nomor agenda ${letter.agendaNumber}.`
         : `Formulir ini sudah dikirim sebelumnya; surat terdaftar dengan nomor agenda ${letter.agendaNumber}. Tidak ada surat ganda yang dibuat.`);
-      return res.redirect(303, `/surat-masuk/${letter.id}`);
+      // A confidential letter is closed to the secretariat once registered: land on the register, not on a 404.
+      const canOpen = letterRights(actorOf(req), letter, await chainOf(letter.id)).view;
+      return res.redirect(303, canOpen ? `/surat-masuk/${letter.id}` : '/surat-masuk');
     } catch (err) {
       if (err instanceof ValidationError) return renderNew(res, values, { errors: err.fields, pending }, 422);
       if (err instanceof DuplicateLetterWarning) return renderNew(res, values, { duplicates: err.existing, pending }, 409);
@@ -147,7 +151,7 @@ router.post('/surat-masuk', requireLogin, requireThat(canRegister),
 
 // ---- Letter page ----
 
-async function loadLetter(req: Request) {
+export async function loadLetter(req: Request) {
   const id = idParam(req.params.id);
   const letter = id ? await IncomingLetter.findByPk(id) : null;
   if (!letter) throw new NotFoundError('Surat tidak ditemukan.');
@@ -159,24 +163,39 @@ async function loadLetter(req: Request) {
 router.get('/surat-masuk/:id', requireLogin, async (req, res) => {
   const { letter, rights } = await loadLetter(req);
   authorizeLetter(rights, 'view');
+  if (rights.inChain) await markRead(actorOf(req), letter);
+  await renderLetter(req, res, letter, rights);
+});
+
+/**
+ * The letter page: metadata, scan, files, recipients, the disposition tree with the actions
+ * this user may take, and the timeline. Disposition routes re-render it with form errors.
+ */
+export async function renderLetter(req: Request, res: Response, letter: IncomingLetter, rights: LetterRights, extra: Record<string, unknown> = {}, status = 200) {
   const actor = actorOf(req);
-  if (rights.inChain) await markRead(actor, letter);
-  const [files, items, events, sender, jenis, klas] = await Promise.all([
+  const [files, items, events, sender, jenis, klas, tree, holdings, instructions] = await Promise.all([
     LetterFile.findAll({ where: { letterId: letter.id }, order: [['kind', 'DESC'], ['id', 'ASC']] }),
     InboxItem.findAll({ where: { letterId: letter.id }, order: [['id', 'ASC']], include: [{ model: User, as: 'readBy', attributes: ['id', 'name'] }] }),
     AuditEvent.findAll({ where: { entityType: 'incoming_letter', entityId: String(letter.id) }, order: [['seq', 'ASC']] }),
     Agency.findByPk(letter.senderAgencyId),
     JenisNaskah.findByPk(letter.jenisNaskahCode),
     Klasifikasi.findByPk(letter.klasifikasiCode),
+    dispositionTree(letter),
+    holdingsOnLetter(actor, letter),
+    DispositionInstruction.findAll({ where: { active: true }, order: [['sortOrder', 'ASC']] }),
   ]);
+  // For each position through which the user holds the letter: whom they may dispose to.
+  const disposeFrom = await Promise.all(holdings.map(async (h) => ({ holding: h, targets: await allowedTargets(h.position) })));
   const userIds = [...new Set(events.map((e) => e.actorUserId).filter((x): x is number => !!x))];
   const users = new Map((await User.findAll({ where: { id: { [Op.in]: userIds } }, attributes: ['id', 'name'] })).map((u) => [u.id, u.name]));
   const labels = await positionLabels([...items.map((i) => i.positionId), ...events.map((e) => e.actorPositionId).filter((x): x is number => !!x)]);
   const scan = files.find((f) => f.kind === 'scan');
-  res.render('letters/show', {
+  res.status(status).render('letters/show', {
     title: `Surat ${letter.agendaNumber}`, letter, rights, files, scan, items, events, users, labels, sender, jenis, klas,
+    tree, disposeFrom, instructions, canClose: canCloseLetter(actor, letter), mine: new Set(actor.holdings.map((h) => h.positionId)),
+    errors: {}, values: {}, openForm: null, ...extra,
   });
-});
+}
 
 // ---- Correction by the secretariat ----
 

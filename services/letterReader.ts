@@ -1,5 +1,5 @@
 import { Op } from 'sequelize';
-import { InboxItem, type IncomingLetter } from '../models';
+import { Disposition, InboxItem, type IncomingLetter } from '../models';
 import { tx } from '../lib/db';
 import { now } from '../lib/clock';
 import { recordEvent } from './audit';
@@ -20,9 +20,16 @@ export async function markRead(actor: Actor, letter: IncomingLetter): Promise<nu
     const [n] = await InboxItem.update({ unread: false, readAt: at, readByUserId: actor.user.id },
       { where: { id: unread.map((u) => u.id), unread: true }, transaction: t });
     if (n) {
+      // Dispositions to these positions that were still unread are read now, too.
+      const positions = unread.map((u) => u.positionId);
+      const ds = await Disposition.findAll({ where: { letterId: letter.id, toPositionId: positions, status: 'terkirim' }, transaction: t });
+      for (const d of ds) {
+        await Disposition.update({ status: 'dibaca', readAt: at, readByUserId: actor.user.id, version: d.version + 1 },
+          { where: { id: d.id, status: 'terkirim' }, transaction: t });
+      }
       await recordEvent(t, actor, {
         action: 'surat_masuk.dibaca', entityType: 'incoming_letter', entityId: letter.id,
-        after: { positions: unread.map((u) => u.positionId), readAt: at.toISOString() }, viaPositionIds: unread.map((u) => u.positionId),
+        after: { positions, readAt: at.toISOString(), dispositions: ds.map((d) => d.id) }, viaPositionIds: positions,
       });
     }
     return n;

@@ -10,7 +10,8 @@ import { nextValue } from './sequences';
 import { parseLetterFields, searchTextOf, type LetterForm } from './letterFields';
 import type { Actor } from './actor';
 import type { StoredUpload } from './uploads';
-import { dueForNewLetter } from './deadlines';
+import { dueFor } from './deadlines';
+import { Position } from '../models';
 
 /** The same sender already sent a letter with this number: the user must confirm. */
 export class DuplicateLetterWarning extends AppError {
@@ -83,7 +84,7 @@ export async function registerLetter(p: RegisterProps): Promise<{ letter: Incomi
       }
       await InboxItem.create({
         letterId: letter.id, positionId: fields.addressedPositionId, kind: 'tujuan', receivedAt: at,
-        readAt: null, readByUserId: null, dueAt: dueForNewLetter(fields.urgensi, at), doneAt: null,
+        readAt: null, readByUserId: null, dueAt: await dueFor((await Position.findByPk(fields.addressedPositionId, { transaction: t }))?.role ?? 'kepala', fields.jenisNaskahCode, at, fields.urgensi), doneAt: null,
       }, { transaction: t });
       await recordEvent(t, p.actor, {
         action: 'surat_masuk.diregistrasi', entityType: 'incoming_letter', entityId: letter.id,

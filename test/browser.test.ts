@@ -44,6 +44,7 @@ describe('Browser journey: register a letter, the Kepala Dinas reads it', functi
     const ctx = await browser.createBrowserContext();
     const page = await ctx.newPage();
     await page.setViewport({ width: 1280, height: 900 });
+    page.setDefaultNavigationTimeout(90_000);
     await page.goto(`${base}/masuk`);
     await page.type('input[name=login]', login);
     await page.type('input[name=password]', DEMO_PASSWORD);

@@ -1,0 +1,6 @@
+import { Router } from 'express';
+
+// Placeholder router; filled in by its feature.
+const router = Router();
+
+export default router;

@@ -1,0 +1,34 @@
+import type { Transaction } from 'sequelize';
+import { Notification, User } from '../models';
+import { now } from '../lib/clock';
+import { config } from '../config';
+import { holdersOf } from './org';
+
+export interface NotificationInput {
+  kind: string; title: string; body?: string | null; url?: string | null;
+  letterId?: number | null; dispositionId?: number | null;
+  /** Same key for the same user: created once, however often this runs (restarts included). */
+  dedupeKey: string;
+}
+
+/**
+ * Queue an in-app notification (and, when SMTP is configured and the user has an address,
+ * an e-mail) for each current holder of a position, inside the caller's transaction. E-mails
+ * are delivered after commit by the mailer, so a rolled-back change sends nothing.
+ */
+export async function notifyPosition(t: Transaction, positionId: number, n: NotificationInput, exceptUserId?: number): Promise<number> {
+  const holders = await holdersOf(positionId);
+  return notifyUsers(t, holders.map((h) => h.user).filter((u) => u.id !== exceptUserId), n);
+}
+
+export async function notifyUsers(t: Transaction, users: User[], n: NotificationInput): Promise<number> {
+  if (!users.length) return 0;
+  const smtp = !!config().smtpUrl;
+  const at = now();
+  const rows = await Notification.bulkCreate(users.map((u) => ({
+    userId: u.id, kind: n.kind, title: n.title.slice(0, 300), body: n.body ?? null, url: n.url ?? null,
+    letterId: n.letterId ?? null, dispositionId: n.dispositionId ?? null, dedupeKey: n.dedupeKey.slice(0, 160),
+    createdAt: at, readAt: null, emailStatus: smtp && u.email ? 'pending' : 'none', emailedAt: null, emailError: null,
+  })), { transaction: t, ignoreDuplicates: true });
+  return rows.length;
+}
