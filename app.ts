@@ -30,7 +30,6 @@ import dashboardRoutes from './routes/dashboard';
 declare module 'express-session' {
   interface SessionData {
     loginAt?: number;
-    seenAt?: number;
     flash?: { type: 'ok' | 'error' | 'info'; text: string }[];
     pendingUploads?: Record<string, import('./services/uploads').StoredUpload[]>;
   }
@@ -42,7 +41,30 @@ declare global {
   }
 }
 
-const SessionStore = connectSessionSequelize(session.Store);
+const BaseStore = connectSessionSequelize(session.Store);
+type StoredSession = session.SessionData & { passport?: unknown };
+
+/**
+ * Sessions in the database, with the idle timeout on the app's clock: every request pushes
+ * `expires` forward (touch), and a session found past it is dead. A signed-in session that
+ * timed out comes back empty but for a notice, so the sign-in page can say why.
+ */
+class ClockedSessionStore extends BaseStore {
+  constructor(opts: ConstructorParameters<typeof BaseStore>[0], private idleMs: number) { super(opts); }
+  expiration(): Date { return new Date(now().getTime() + this.idleMs); }
+  override get(sid: string, fn: (err: unknown, s?: session.SessionData | null) => void): void {
+    const model = (this as unknown as { sessionModel: { findOne(o: object): Promise<{ data: string; expires: Date | null } | null> } }).sessionModel;
+    model.findOne({ where: { sid } }).then((row) => {
+      if (!row) return fn(null, null);
+      const data = JSON.parse(row.data) as StoredSession;
+      if (row.expires && new Date(row.expires).getTime() < now().getTime()) {
+        if (!data.passport) return fn(null, null);
+        return fn(null, { cookie: data.cookie, flash: [{ type: 'info', text: 'Sesi Anda berakhir karena tidak ada aktivitas. Silakan masuk kembali.' }] } as session.SessionData);
+      }
+      fn(null, data);
+    }, (err) => fn(err));
+  }
+}
 
 export interface AppHandle { app: express.Express; close(): void }
 
@@ -72,7 +94,7 @@ export function createApp(sequelize: Sequelize): AppHandle {
   app.use('/static', express.static(path.join(__dirname, 'public'), { maxAge: c.isProduction ? '7d' : 0, index: false }));
   app.use(healthRoutes);
 
-  const store = new SessionStore({ db: sequelize, tableName: 'sessions', checkExpirationInterval: 15 * 60_000, expiration: c.sessionIdleMs });
+  const store = new ClockedSessionStore({ db: sequelize, tableName: 'sessions', checkExpirationInterval: 15 * 60_000, expiration: c.sessionIdleMs }, c.sessionIdleMs);
   app.use(session({
     name: 'naskah.sid',
     secret: c.sessionSecret,
@@ -84,17 +106,13 @@ export function createApp(sequelize: Sequelize): AppHandle {
   }));
   app.use(express.urlencoded({ extended: false, limit: '256kb', parameterLimit: 300 }));
 
-  // Idle and absolute session lifetimes, on the app's clock: a session ends after this long
-  // without a request, and however active, this long after sign-in.
+  // Absolute session lifetime on the app's clock: however active, a session ends this long after
+  // sign-in. (The idle timeout is the store's.) Requests never write the session otherwise, so
+  // concurrent requests (a page and its PDF frame) cannot overwrite each other's flash messages.
   app.use((req: Request, _res: Response, next: NextFunction) => {
     const s = req.session;
-    if (!s?.loginAt) return next();
-    const t = now().getTime();
-    if (t - s.loginAt > c.sessionAbsoluteMs || (s.seenAt && t - s.seenAt > c.sessionIdleMs)) {
-      return s.regenerate(() => { (req as { user?: unknown }).user = undefined; req.session.flash = [{ type: 'info', text: 'Sesi Anda berakhir. Silakan masuk kembali.' }]; next(); });
-    }
-    s.seenAt = t;
-    next();
+    if (!s?.loginAt || now().getTime() - s.loginAt <= c.sessionAbsoluteMs) return next();
+    return s.regenerate(() => { (req as { user?: unknown }).user = undefined; req.session.flash = [{ type: 'info', text: 'Sesi Anda berakhir. Silakan masuk kembali.' }]; next(); });
   });
 
   configurePassport();

@@ -29,7 +29,6 @@ router.post('/masuk', (req: Request, res: Response, next: NextFunction) => {
     req.login(user, (e) => {
       if (e) return next(e);
       req.session.loginAt = now().getTime();
-      req.session.seenAt = req.session.loginAt;
       req.session.save(() => res.redirect(nextUrl || '/'));
     });
   })(req, res, next);
