@@ -11,8 +11,13 @@ import { recordEvent } from '../services/audit';
 import { systemActor, type Actor } from '../services/actor';
 import { registerLetter } from '../services/letterRegistrar';
 import { markRead } from '../services/letterReader';
-import { IncomingLetter } from '../models';
+import { Disposition, IncomingLetter } from '../models';
+import { sendDispositions } from '../services/dispositionSender';
+import { reportOnDisposition } from '../services/dispositionReporter';
+import { closeLetter } from '../services/letterCloser';
 import { samplePdf } from './samplePdf';
+import { workingCalendar } from '../services/settings';
+import { addWorkingMinutes } from '../lib/workingTime';
 
 /**
  * The demo organization: a Dinas Komunikasi dan Informatika of the fictional Kabupaten
@@ -173,6 +178,67 @@ export async function seedDemo(opts: { letters?: boolean } = {}): Promise<void> 
   await seedLetters(ids.userIds, ids.agencyIds, ids.posIds.kadis);
 }
 
+/**
+ * Move a demo letter down the hierarchy the way the office would have by now: older letters
+ * are disposed, worked on, reported and completed; recent ones are still in progress (and
+ * some late), so every screen has something real to show.
+ */
+async function seedDispositions(letterId: number, klas: string, jenis: string, daysAgo: number, base: Date, clock: FixedClock, u: Record<string, Actor>): Promise<void> {
+  const hour = 3_600_000;
+  // Officials work office hours: each step is measured on the working calendar.
+  const cal = await workingCalendar();
+  const step = async (ms: number) => {
+    clock.set(addWorkingMinutes(clock.now(), ms / 60_000, cal));
+    if (clock.now() > base) clock.set(new Date(base.getTime() - 60_000));
+  };
+  const letter = async () => (await IncomingLetter.findByPk(letterId)) as IncomingLetter;
+  const send = async (who: string, to: string, instructions: string[], note = '') => {
+    const actor = u[who];
+    const target = await Position.findOne({ where: { id: u[to].holdings[0].positionId } });
+    const l = await letter();
+    const open = await Disposition.findOne({ where: { letterId, toPositionId: actor.holdings[0].positionId, status: ['terkirim', 'dibaca', 'diproses'] } });
+    const via = open ? open.toPositionId : l.addressedPositionId;
+    return (await sendDispositions({ actor, letterId, viaPositionId: via, form: { targets: [String(target!.id)], instructions, note, priority: 'biasa', dueAt: '' } }))[0];
+  };
+  const read = async (who: string) => markRead(u[who], await letter());
+  const finish = async (who: string, d: Disposition, body: string, complete: boolean) => {
+    const fresh = (await Disposition.findByPk(d.id)) as Disposition;
+    await reportOnDisposition({ actor: u[who], dispositionId: d.id, expectedVersion: fresh.version, body, files: [], complete });
+  };
+  const aptika = klas.startsWith('400.14.2') || klas.startsWith('400.14.4');
+  await step(20 * 60_000);
+  if (!aptika) {
+    const d = await send('kadis', 'sekretaris', jenis === 'undangan' ? ['hadiri', 'untuk_diketahui'] : ['tindak_lanjuti'], jenis === 'undangan' ? 'Mohon diwakili dan laporkan hasilnya.' : '');
+    if (daysAgo < 3) return;
+    await step(3 * hour); await read('sekretaris');
+    if (daysAgo < 6) return;
+    await step(20 * hour); await finish('sekretaris', d, jenis === 'undangan' ? 'Sudah dihadiri; notulen terlampir di arsip Sekretariat.' : 'Sudah ditindaklanjuti bersama Subbagian Umum.', true);
+    if (daysAgo > 12) { const l = await letter(); await closeLetter({ actor: u.kadis, letterId, mode: 'selesai', note: '', expectedVersion: l.version }); }
+    return;
+  }
+  const domain = klas === '400.14.2.1';
+  const infra = klas === '400.14.2.3' || klas === '400.14.2.4';
+  const kasi = infra ? 'kasi.idc' : 'kasi.egov';
+  const staff = domain ? 'domain' : infra ? (klas === '400.14.2.3' ? 'operator.dc' : 'staf.idc1') : 'staf.egov1';
+  const d1 = await send('kadis', 'kabid', ['pelajari_laporkan', 'koordinasikan'], domain ? 'Cek kelengkapan berkas sesuai SOP domain.' : '');
+  if (daysAgo < 3) return;
+  await step(2 * hour); await read('kabid');
+  await step(hour);
+  const d2 = await send('kabid', kasi, ['tindak_lanjuti'], domain ? 'Verifikasi nama dan ketersediaan.' : '');
+  if (daysAgo < 4) return;
+  await step(4 * hour); await read(kasi);
+  await step(2 * hour);
+  const d3 = await send(kasi, staff, domain ? ['verifikasi_kelengkapan', 'siapkan_jawaban'] : ['tindak_lanjuti', 'pelajari_laporkan']);
+  if (daysAgo < 7) return; // still with the staff member (some past the deadline)
+  await step(5 * hour); await read(staff);
+  await step(20 * hour);
+  await finish(staff, d3, domain ? 'Nama tersedia dan berkas lengkap; konsep surat balasan sudah disiapkan.' : infra ? 'Sudah dikerjakan di data center; hasil uji terlampir di catatan teknis.' : 'Sudah diperiksa dan ditindaklanjuti.', daysAgo >= 10);
+  if (daysAgo < 12) return;
+  await step(6 * hour); await finish(kasi, d2, 'Hasil staf sudah diperiksa; sesuai.', true);
+  await step(5 * hour); await finish('kabid', d1, 'Selesai ditindaklanjuti oleh Seksi.', true);
+  if (daysAgo > 20) { await step(2 * hour); const l = await letter(); await closeLetter({ actor: u.kadis, letterId, mode: 'selesai', note: 'Balasan sudah dikirim.', expectedVersion: l.version }); }
+}
+
 async function actorFor(userId: number): Promise<Actor> {
   const user = await User.findByPk(userId);
   if (!user) throw new Error(`seed: user ${userId} missing`);
@@ -185,6 +251,8 @@ async function seedLetters(userIds: Record<string, number>, agencyIds: number[],
   try {
     const clerk = await actorFor(userIds.sekretariat);
     const kadis = await actorFor(userIds.kadis);
+    const users: Record<string, Actor> = {};
+    for (const u of ['kadis', 'sekretaris', 'kabid', 'kasi.egov', 'kasi.idc', 'domain', 'operator.dc', 'staf.egov1', 'staf.idc1', 'kasubbag']) users[u] = await actorFor(userIds[u]);
     let serial = 0;
     for (const [ai, daysAgo, perihal, jenis, klas, sifat, urgensi, read, summary] of LETTERS) {
       serial++;
@@ -224,6 +292,7 @@ async function seedLetters(userIds: Record<string, number>, agencyIds: number[],
       if (read) {
         fixed.advance((urgensi === 'sangat_segera' ? 0.3 : 2.5 + (serial % 5)) * 3_600_000);
         await markRead(kadis, await IncomingLetter.findByPk(letter.id) as IncomingLetter);
+        if (daysAgo >= 2) await seedDispositions(letter.id, klas, jenis, daysAgo, base, fixed, users);
       }
     }
   } finally {

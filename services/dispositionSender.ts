@@ -76,7 +76,7 @@ export async function sendDispositions(p: DisposeProps): Promise<Disposition[]> 
         letterId: letter.id, parentId: parent?.id ?? null, fromPositionId: from.id, fromUserId: p.actor.user.id,
         fromActing: holding.kind === 'definitif' ? null : holding.kind, toPositionId: id, instructions: JSON.stringify(instructions),
         note: note || null, priority, dueAt, status: 'terkirim', readAt: null, readByUserId: null, completedAt: null, completedByUserId: null,
-        completedActing: null, result: null, recalledAt: null, recallReason: null, remindedAt: null, escalatedAt: null,
+        completedActing: null, result: null, recalledAt: null, recallReason: null, remindedAt: null, escalatedAt: null, createdAt: at, updatedAt: at,
       }, { transaction: t });
       const item = await InboxItem.findOne({ where: { letterId: letter.id, positionId: id }, transaction: t });
       if (item) await item.update({ kind: item.kind === 'tujuan' ? 'tujuan' : 'disposisi', unread: true, readAt: null, readByUserId: null, receivedAt: at, dueAt, doneAt: null }, { transaction: t });

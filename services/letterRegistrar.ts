@@ -11,6 +11,7 @@ import { parseLetterFields, searchTextOf, type LetterForm } from './letterFields
 import type { Actor } from './actor';
 import type { StoredUpload } from './uploads';
 import { dueFor } from './deadlines';
+import { blobStore } from '../lib/blobstore';
 import { Position } from '../models';
 
 /** The same sender already sent a letter with this number: the user must confirm. */
@@ -45,6 +46,14 @@ export async function registerLetter(p: RegisterProps): Promise<{ letter: Incomi
   const { fields, errors } = await parseLetterFields(p.form);
   if (!p.files.some((f) => f.kind === 'scan')) errors.scan = 'Pindaian (scan) surat wajib diunggah (PDF, JPEG, atau PNG).';
   if (p.files.length > config().maxUploadFiles + 1) errors.lampiranFiles = `Paling banyak ${config().maxUploadFiles} berkas lampiran.`;
+  // An upload kept from an earlier attempt may have been swept meanwhile: ask for it again
+  // rather than save a letter that points to nothing.
+  for (const f of p.files) {
+    if (!(await blobStore().exists(f.sha256))) {
+      const field = f.kind === 'scan' ? 'scan' : 'lampiranFiles';
+      errors[field] = `Berkas "${f.originalName}" yang diunggah sebelumnya sudah tidak tersedia; unggah ulang.`;
+    }
+  }
   if (!fields || Object.keys(errors).length) throw new ValidationError(errors);
 
   if (fields.senderAgencyId && !p.confirmDuplicate) {
