@@ -45,3 +45,10 @@ export async function clickAndWait(page: Page, selector: string): Promise<void> 
 }
 
 export const textIn = (page: Page, sel: string): Promise<string> => page.$eval(sel, (el) => (el as HTMLElement).innerText);
+
+/** The success message of the page, or a failure that shows what the page said instead. */
+export async function flashOk(page: Page): Promise<string> {
+  if (await page.$('.flash-ok')) return textIn(page, '.flash-ok');
+  const said = await page.$eval('body', (b) => (b as HTMLElement).innerText).catch(() => '(no page)');
+  throw new Error(`no success message at ${page.url()}; the page says: ${said.slice(0, 1200)}`);
+}
