@@ -2,6 +2,9 @@ import { config } from './config';
 import { boot, isEmpty } from './lib/boot';
 import { createApp } from './app';
 import { seedDemo, DEMO_USERS, DEMO_PASSWORD } from './seed/demo';
+import { startScheduler, stopScheduler } from './lib/scheduler';
+import { sweepDeadlines } from './services/deadlineSweeper';
+import { requeueStuckEmails } from './services/mailer';
 
 // Listens; nothing else. The app is built in app.ts so tests can drive it without a port.
 async function main(): Promise<void> {
@@ -22,8 +25,24 @@ async function main(): Promise<void> {
       console.log(`\nAkun demo (kata sandi semua: ${DEMO_PASSWORD}):`);
       for (const u of DEMO_USERS) console.log(`  ${u.username.padEnd(12)} ${u.role}`);
     }
+    // E-mails a crash left half-sent go back in the queue; then the background jobs start.
+    requeueStuckEmails()
+      .catch((err) => console.error('Gagal mengembalikan antrean e-mail:', err))
+      .finally(() => {
+        if (c.schedulerIntervalMs > 0 && !stopping) {
+          startScheduler({ intervalMs: c.schedulerIntervalMs, jobs: [{ name: 'tenggat disposisi', run: sweepDeadlines }] });
+          console.log(`Penjadwal tenggat berjalan tiap ${c.schedulerIntervalMs / 1000} detik.`);
+        }
+      });
   });
-  const stop = () => server.close(() => sequelize.close().then(() => process.exit(0)));
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    // Let a sweep in progress finish its transaction (at most 10 s) before the database closes.
+    const settled = Promise.race([stopScheduler().catch(() => undefined), new Promise((r) => setTimeout(r, 10_000).unref())]);
+    void settled.then(() => server.close(() => sequelize.close().then(() => process.exit(0))));
+  };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 }

@@ -1,5 +1,5 @@
 import type { Transaction } from 'sequelize';
-import { Disposition, DispositionInstruction, InboxItem, Position, LETTER_TRANSITIONS, type IncomingLetter, type LetterStatus } from '../models';
+import { Disposition, DispositionInstruction, InboxItem, Position, LETTER_TRANSITIONS, CONFIDENTIAL, SIFAT_LABEL, type IncomingLetter, type LetterStatus } from '../models';
 import { ConflictError, NotFoundError, ValidationError } from '../lib/errors';
 import { now } from '../lib/clock';
 
@@ -59,4 +59,9 @@ export const dispositionSnapshot = (d: Disposition) => ({
 
 export async function positionName(id: number, t?: Transaction): Promise<string> {
   return (await Position.findByPk(id, { transaction: t }))?.name ?? `jabatan #${id}`;
+}
+
+/** How a letter is named in notifications and e-mails: never the subject of a confidential one. */
+export function letterSubject(letter: IncomingLetter): string {
+  return CONFIDENTIAL.includes(letter.sifat) ? `surat nomor agenda ${letter.agendaNumber} (${SIFAT_LABEL[letter.sifat]})` : letter.perihal;
 }

@@ -1,11 +1,11 @@
-import { Blob, Disposition, DispositionReport, DispositionReportFile, IncomingLetter } from '../models';
+import { Blob, CONFIDENTIAL, Disposition, DispositionReport, DispositionReportFile, IncomingLetter } from '../models';
 import { tx } from '../lib/db';
 import { now } from '../lib/clock';
 import { ForbiddenError, NotFoundError, ValidationError } from '../lib/errors';
 import { recordEvent } from './audit';
 import { notifyPosition } from './notifier';
 import { recipientHolding } from '../policies/disposition';
-import { assertStatus, lockDisposition, saveDisposition, settleInboxItem, moveLetter } from './dispositionCommon';
+import { assertStatus, lockDisposition, saveDisposition, settleInboxItem, moveLetter, letterSubject } from './dispositionCommon';
 import type { Actor } from './actor';
 import type { StoredUpload } from './uploads';
 
@@ -54,8 +54,8 @@ export async function reportOnDisposition(p: ReportProps): Promise<{ disposition
     if (letter.status === 'didisposisi' && moveLetter(letter, 'diproses')) await letter.save({ transaction: t });
     await notifyPosition(t, d.fromPositionId, {
       kind: p.complete ? 'disposisi_selesai' : 'laporan_disposisi',
-      title: `${p.complete ? 'Disposisi diselesaikan' : 'Laporan disposisi'}: ${letter.perihal}`.slice(0, 300),
-      body: body.slice(0, 500), url: `/surat-masuk/${letter.id}#disposisi-${d.id}`, letterId: letter.id, dispositionId: d.id,
+      title: `${p.complete ? 'Disposisi diselesaikan' : 'Laporan disposisi'}: ${letterSubject(letter)}`.slice(0, 300),
+      body: CONFIDENTIAL.includes(letter.sifat) ? 'Buka Naskah untuk membaca laporannya.' : body.slice(0, 500), url: `/surat-masuk/${letter.id}#disposisi-${d.id}`, letterId: letter.id, dispositionId: d.id,
       dedupeKey: `laporan:${report.id}`,
     }, p.actor.user.id);
     await recordEvent(t, p.actor, {

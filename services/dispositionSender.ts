@@ -1,4 +1,4 @@
-import { Disposition, IncomingLetter, InboxItem, Position, PRIORITIES, type Priority } from '../models';
+import { CONFIDENTIAL, Disposition, IncomingLetter, InboxItem, Position, PRIORITIES, type Priority } from '../models';
 import { tx } from '../lib/db';
 import { now } from '../lib/clock';
 import { parseLocalDateTime, tanggalJam } from '../lib/dates';
@@ -7,7 +7,7 @@ import { recordEvent } from './audit';
 import { notifyPosition } from './notifier';
 import { dueFor } from './deadlines';
 import { holdingsOnLetter, allowedTargets } from '../policies/disposition';
-import { cleanInstructions, dispositionSnapshot, moveLetter, saveDisposition } from './dispositionCommon';
+import { cleanInstructions, dispositionSnapshot, letterSubject, moveLetter, saveDisposition } from './dispositionCommon';
 import type { Actor } from './actor';
 
 export interface DisposeForm {
@@ -82,8 +82,8 @@ export async function sendDispositions(p: DisposeProps): Promise<Disposition[]> 
       if (item) await item.update({ kind: item.kind === 'tujuan' ? 'tujuan' : 'disposisi', unread: true, readAt: null, readByUserId: null, receivedAt: at, dueAt, doneAt: null }, { transaction: t });
       else await InboxItem.create({ letterId: letter.id, positionId: id, kind: 'disposisi', receivedAt: at, readAt: null, readByUserId: null, dueAt, doneAt: null }, { transaction: t });
       await notifyPosition(t, id, {
-        kind: 'disposisi_baru', title: `Disposisi dari ${from.name}: ${letter.perihal}`.slice(0, 300),
-        body: `Tenggat ${tanggalJam(dueAt)}.${note ? ` Catatan: ${note}` : ''}`, url: `/surat-masuk/${letter.id}`,
+        kind: 'disposisi_baru', title: `Disposisi dari ${from.name}: ${letterSubject(letter)}`.slice(0, 300),
+        body: `Tenggat ${tanggalJam(dueAt)}.${note && !CONFIDENTIAL.includes(letter.sifat) ? ` Catatan: ${note}` : ''}`, url: `/surat-masuk/${letter.id}`,
         letterId: letter.id, dispositionId: d.id, dedupeKey: `disposisi:${d.id}`,
       });
       await recordEvent(t, p.actor, { action: 'disposisi.dikirim', entityType: 'incoming_letter', entityId: letter.id, after: dispositionSnapshot(d), viaPositionIds: [from.id] });

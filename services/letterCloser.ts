@@ -5,7 +5,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import { recordEvent } from './audit';
 import { notifyPosition } from './notifier';
 import { canCloseLetter } from '../policies/disposition';
-import { moveLetter, saveDisposition } from './dispositionCommon';
+import { moveLetter, saveDisposition, letterSubject } from './dispositionCommon';
 import type { Actor } from './actor';
 
 /**
@@ -32,7 +32,7 @@ export async function closeLetter(p: { actor: Actor; letterId: number; mode: str
     for (const d of open) {
       await saveDisposition(t, d, { status: 'selesai', completedAt: at, completedByUserId: p.actor.user.id, result: closing });
       await notifyPosition(t, d.toPositionId, {
-        kind: 'surat_ditutup', title: `Surat ditutup: ${letter.perihal}`.slice(0, 300), body: closing, url: `/surat-masuk/${letter.id}`,
+        kind: 'surat_ditutup', title: `Surat ditutup: ${letterSubject(letter)}`.slice(0, 300), body: closing, url: `/surat-masuk/${letter.id}`,
         letterId: letter.id, dispositionId: d.id, dedupeKey: `tutup:${letter.id}:${d.id}`,
       }, p.actor.user.id);
     }

@@ -1,5 +1,5 @@
 import { Op } from 'sequelize';
-import { Disposition, InboxItem, type IncomingLetter } from '../models';
+import { Disposition, InboxItem, Notification, type IncomingLetter } from '../models';
 import { tx } from '../lib/db';
 import { now } from '../lib/clock';
 import { recordEvent } from './audit';
@@ -11,6 +11,8 @@ import { type Actor, positionIds } from './actor';
  * change nothing, so the first read time stays what the disposer sees.
  */
 export async function markRead(actor: Actor, letter: IncomingLetter): Promise<number> {
+  // Opening the letter answers its notifications too.
+  await Notification.update({ readAt: now() }, { where: { userId: actor.user.id, letterId: letter.id, readAt: null } });
   const mine = positionIds(actor);
   if (!mine.length) return 0;
   const unread = await InboxItem.findAll({ where: { letterId: letter.id, positionId: { [Op.in]: mine }, unread: true } });

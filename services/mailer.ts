@@ -36,20 +36,24 @@ export function deliverPendingEmails(): Promise<number> {
         const [claimed] = await Notification.update({ emailStatus: 'sending' as never }, { where: { id: n.id, emailStatus: 'pending' } });
         if (!claimed) continue;
         progressed = true;
+        // The row is 'sending' now; later writes go through a static update because the
+        // instance still holds 'pending' and would skip writing an unchanged 'pending' back.
+        const finish = (v: Partial<Pick<Notification, 'emailStatus' | 'emailAttempts' | 'emailedAt' | 'emailError'>>) =>
+          Notification.update(v, { where: { id: n.id, emailStatus: 'sending' as never } });
         const user = await User.findByPk(n.userId);
-        if (!user?.email) { await n.update({ emailStatus: 'none' }); continue; }
+        if (!user?.email) { await finish({ emailStatus: 'none' }); continue; }
         const link = n.url ? `${config().baseUrl}${n.url}` : config().baseUrl;
         try {
           await tp.sendMail({
             from: config().mailFrom, to: `${user.name} <${user.email}>`, subject: `[Naskah] ${n.title}`,
             text: `Yth. ${user.name},\n\n${n.title}\n${n.body ? `\n${n.body}\n` : ''}\nBuka: ${link}\n\n-- \nPesan otomatis dari Naskah, e-office ${config().orgName}.`,
           });
-          await n.update({ emailStatus: 'sent', emailedAt: now(), emailAttempts: n.emailAttempts + 1, emailError: null });
+          await finish({ emailStatus: 'sent', emailedAt: now(), emailAttempts: n.emailAttempts + 1, emailError: null });
           sent++;
         } catch (err) {
           failed = true;
           const attempts = n.emailAttempts + 1;
-          await n.update({ emailStatus: attempts >= 5 ? 'failed' : 'pending', emailAttempts: attempts, emailError: String((err as Error).message).slice(0, 500) });
+          await finish({ emailStatus: attempts >= 5 ? 'failed' : 'pending', emailAttempts: attempts, emailError: String((err as Error).message).slice(0, 500) });
         }
       }
       // Failures wait for the next run instead of being retried at once.

@@ -1,6 +1,6 @@
 import { Op, type Model, type ModelStatic } from 'sequelize';
 import {
-  Agency, Assignment, Position, Unit, User,
+  Agency, Assignment, Position, Unit, User, DispositionInstruction, SlaRule, Holiday, JenisNaskah,
   AGENCY_KINDS, AGENCY_KIND_LABEL, ASSIGNMENT_KINDS, ASSIGNMENT_KIND_LABEL, POSITION_ROLES, POSITION_ROLE_LABEL, UNIT_KINDS, UNIT_KIND_LABEL,
 } from '../models';
 import { tx } from '../lib/db';
@@ -27,6 +27,7 @@ export interface FieldSpec {
   createOnly?: boolean;
 }
 type Row = Model & { id: number; toJSON(): Record<string, unknown> };
+export type RecordId = number | string;
 export interface EntitySpec {
   key: string; title: string; singular: string; model: ModelStatic<Model>;
   fields: FieldSpec[];
@@ -34,7 +35,9 @@ export interface EntitySpec {
   /** List columns; values computed from the row and the looked-up option labels. */
   columns: { label: string; value: (r: Record<string, unknown>, opt: (field: string, v: unknown) => string) => string }[];
   /** Entity rules beyond the field types; returns messages per field. */
-  check?: (data: Record<string, unknown>, id: number | null) => Promise<Record<string, string>>;
+  check?: (data: Record<string, unknown>, id: RecordId | null) => Promise<Record<string, string>>;
+  /** Primary key attribute; 'id' (numeric) unless the table is keyed by a code or a date. */
+  pk?: string;
 }
 
 const fromMap = (m: Record<string, string>): (() => Promise<Option[]>) => async () => Object.entries(m).map(([value, label]) => ({ value, label }));
@@ -44,7 +47,7 @@ const positionOptions = async (): Promise<Option[]> =>
 const userOptions = async (): Promise<Option[]> =>
   (await User.findAll({ where: { active: true }, order: [['name', 'ASC']] })).map((u) => ({ value: String(u.id), label: `${u.name}${u.nip ? ` (${u.nip})` : ''}` }));
 
-async function unique(model: ModelStatic<Model>, field: string, value: unknown, id: number | null): Promise<boolean> {
+async function unique(model: ModelStatic<Model>, field: string, value: unknown, id: RecordId | null): Promise<boolean> {
   if (value === null || value === undefined || value === '') return true;
   const where: Record<string | symbol, unknown> = { [field]: value };
   if (id) where.id = { [Op.ne]: id };
@@ -200,6 +203,45 @@ export const ENTITIES: Record<string, EntitySpec> = {
       return e;
     },
   },
+  instruksi: {
+    key: 'instruksi', title: 'Instruksi Disposisi', singular: 'instruksi', model: DispositionInstruction, pk: 'code', order: [['sortOrder', 'ASC']],
+    fields: [
+      { name: 'code', label: 'Kode', type: 'text', required: true, max: 40, createOnly: true, hint: 'huruf kecil dan garis bawah, mis. tindak_lanjuti; tidak dapat diubah' },
+      { name: 'label', label: 'Teks instruksi', type: 'text', required: true, max: 120 },
+      { name: 'sortOrder', label: 'Urutan', type: 'number' },
+      { name: 'active', label: 'Aktif (muncul di formulir disposisi)', type: 'checkbox' },
+    ],
+    columns: [{ label: 'Instruksi', value: (r) => String(r.label) }, { label: 'Kode', value: (r) => String(r.code) }, { label: 'Aktif', value: (r) => (r.active ? 'Ya' : 'Tidak') }],
+    async check(d): Promise<Record<string, string>> { return d.code && !/^[a-z0-9_]{2,40}$/.test(String(d.code)) ? { code: 'Kode 2-40 karakter: huruf kecil, angka, garis bawah.' } : {}; },
+  },
+  mutu_baku: {
+    key: 'mutu_baku', title: 'Mutu Baku (waktu SOP)', singular: 'aturan waktu', model: SlaRule, order: [['role', 'ASC'], ['jenisNaskahCode', 'ASC']],
+    fields: [
+      { name: 'role', label: 'Peran penerima', type: 'select', required: true, options: fromMap(POSITION_ROLE_LABEL) },
+      { name: 'jenisNaskahCode', label: 'Khusus jenis naskah (kosong = semua)', type: 'select', options: async () => (await JenisNaskah.findAll({ order: [['sortOrder', 'ASC']] })).map((j) => ({ value: j.code, label: j.name })) },
+      { name: 'amount', label: 'Waktu', type: 'number', required: true },
+      { name: 'unit', label: 'Satuan', type: 'select', required: true, options: async () => [{ value: 'menit', label: 'menit' }, { value: 'jam', label: 'jam kerja' }, { value: 'hari', label: 'hari kerja' }] },
+    ],
+    columns: [
+      { label: 'Peran', value: (r, o) => o('role', r.role) }, { label: 'Jenis naskah', value: (r, o) => (r.jenisNaskahCode ? o('jenisNaskahCode', r.jenisNaskahCode) : 'semua') },
+      { label: 'Waktu', value: (r) => `${r.amount} ${r.unit === 'jam' ? 'jam kerja' : r.unit === 'hari' ? 'hari kerja' : 'menit'}` },
+    ],
+    async check(d, id) {
+      const e: Record<string, string> = {};
+      if (typeof d.amount === 'number' && (d.amount < 1 || d.amount > 1000)) e.amount = 'Waktu harus antara 1 dan 1000.';
+      const same = await SlaRule.findOne({ where: { role: d.role as string, jenisNaskahCode: (d.jenisNaskahCode as string | null) ?? null } });
+      if (same && same.id !== id) e.role = 'Sudah ada aturan untuk peran dan jenis naskah ini; ubah aturan itu.';
+      return e;
+    },
+  },
+  hari_libur: {
+    key: 'hari_libur', title: 'Hari Libur', singular: 'hari libur', model: Holiday, pk: 'date', order: [['date', 'DESC']],
+    fields: [
+      { name: 'date', label: 'Tanggal', type: 'date', required: true, createOnly: true },
+      { name: 'name', label: 'Keterangan', type: 'text', required: true, max: 200, hint: 'mis. Hari Raya Natal, cuti bersama' },
+    ],
+    columns: [{ label: 'Tanggal', value: (r) => String(r.date) }, { label: 'Keterangan', value: (r) => String(r.name) }],
+  },
 };
 // Keep the allowed values in one place: the option lists must match the models' enums.
 void [UNIT_KINDS, POSITION_ROLES, ASSIGNMENT_KINDS, AGENCY_KINDS];
@@ -218,11 +260,12 @@ export async function optionsOf(spec: EntitySpec): Promise<Record<string, Option
 }
 
 /** Parse posted strings by field type; unknown keys are ignored. */
-async function parse(spec: EntitySpec, form: Record<string, unknown>, id: number | null)
+async function parse(spec: EntitySpec, form: Record<string, unknown>, id: RecordId | null)
   : Promise<{ data: Record<string, unknown>; errors: Record<string, string> }> {
   const data: Record<string, unknown> = {};
   const errors: Record<string, string> = {};
   for (const f of spec.fields) {
+    if (f.createOnly && id !== null) continue;
     const raw = typeof form[f.name] === 'string' ? (form[f.name] as string).replace(/\r\n/g, '\n').trim() : '';
     if (f.type === 'checkbox') { data[f.name] = form[f.name] === '1' || form[f.name] === 'on'; continue; }
     if (!raw) {
@@ -258,7 +301,7 @@ const scrub = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(
  * Validates field types and the entity's rules, then writes and audits in one transaction.
  * A user's password is hashed (argon2id) and never audited.
  */
-export async function saveRecord(actor: Actor, key: string, id: number | null, form: Record<string, unknown>): Promise<Row> {
+export async function saveRecord(actor: Actor, key: string, id: RecordId | null, form: Record<string, unknown>): Promise<Row> {
   const spec = entitySpec(key);
   const { data, errors } = await parse(spec, form, id);
   if (Object.keys(errors).length) throw new ValidationError(errors);
@@ -277,18 +320,22 @@ export async function saveRecord(actor: Actor, key: string, id: number | null, f
       const before = scrub(row.toJSON());
       row.set(data);
       await row.save({ transaction: t });
-      await recordEvent(t, actor, { action: `${key}.diubah`, entityType: key, entityId: id, before, after: scrub(row.toJSON()) });
+      await recordEvent(t, actor, { action: `${key}.diubah`, entityType: key, entityId: String(id), before, after: scrub(row.toJSON()) });
       return row;
     }
+    const pk = spec.pk ?? 'id';
+    if (pk !== 'id' && (await spec.model.findByPk(data[pk] as string, { transaction: t }))) {
+      throw new ValidationError({ [pk]: 'Sudah ada data dengan kode/tanggal ini.' });
+    }
     const row = (await spec.model.create(data, { transaction: t })) as Row;
-    await recordEvent(t, actor, { action: `${key}.dibuat`, entityType: key, entityId: row.id, after: scrub(row.toJSON()) });
+    await recordEvent(t, actor, { action: `${key}.dibuat`, entityType: key, entityId: String(row.get(pk)), after: scrub(row.toJSON()) });
     return row;
   });
 }
 
 /** Form values (strings) of an existing record, for the edit page. */
-export function formValuesOf(spec: EntitySpec, row: Row): Record<string, string> {
-  const j = row.toJSON();
+export function formValuesOf(spec: EntitySpec, row: Model): Record<string, string> {
+  const j = row.toJSON() as Record<string, unknown>;
   const v: Record<string, string> = {};
   for (const f of spec.fields) {
     if (f.type === 'password') { v[f.name] = ''; continue; }

@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import { ValidationError } from '../lib/errors';
+import { tx } from '../lib/db';
+import { recordEvent } from './audit';
+import type { Actor } from './actor';
 import { Setting, Holiday } from '../models';
 import { config } from '../config';
 import { now } from '../lib/clock';
@@ -43,4 +47,39 @@ export async function workingCalendar(): Promise<WorkingCalendar> {
   const c = await getSetting('kalender.kerja');
   const holidays = new Set((await Holiday.findAll({ attributes: ['date'] })).map((h) => h.date));
   return { ...c, timezone: config().timezone, holidays };
+}
+
+const DAY_NAMES = ['Senin', 'Selasa', 'Rabu', 'Kamis', 'Jumat', 'Sabtu', 'Minggu'];
+export { DAY_NAMES };
+
+/**
+ * settingsUpdater: an admin changes the disposition settings (working hours and days, allowed
+ * targets, reminder lead, escalation to the superior). Validated together, saved and audited
+ * in one transaction.
+ */
+export async function updateDispositionSettings(actor: Actor, f: Record<string, unknown>): Promise<void> {
+  const list = (v: unknown) => (Array.isArray(v) ? v : typeof v === 'string' ? [v] : []).map(Number);
+  const e: Record<string, string> = {};
+  const cal = SETTINGS['kalender.kerja'].safeParse({ days: list(f.days), start: String(f.start ?? ''), end: String(f.end ?? '') });
+  if (!cal.success) {
+    if (!list(f.days).length) e.days = 'Pilih minimal satu hari kerja.';
+    else if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(String(f.start)) || !/^([01]\d|2[0-3]):[0-5]\d$/.test(String(f.end))) e.start = 'Jam kerja tidak valid (JJ:MM).';
+    else e.start = 'Jam mulai harus sebelum jam selesai.';
+  }
+  const target = SETTINGS['disposisi.target'].safeParse(f.target);
+  if (!target.success) e.target = 'Pilihan tujuan disposisi tidak dikenal.';
+  const lead = SETTINGS['disposisi.pengingat_menit'].safeParse(Number(f.lead));
+  if (!lead.success || !/^\d+$/.test(String(f.lead ?? ''))) e.lead = 'Waktu pengingat harus bilangan menit antara 0 dan 10080.';
+  if (Object.keys(e).length) throw new ValidationError(e);
+  const before = { kalender: await getSetting('kalender.kerja'), target: await getSetting('disposisi.target'), pengingat: await getSetting('disposisi.pengingat_menit'), eskalasi: await getSetting('disposisi.eskalasi_atasan') };
+  await tx(async (t) => {
+    const at = now();
+    const put = (key: SettingKey, value: unknown) => Setting.upsert({ key, value: JSON.stringify(value), updatedAt: at }, { transaction: t });
+    await put('kalender.kerja', cal.data);
+    await put('disposisi.target', target.data);
+    await put('disposisi.pengingat_menit', lead.data);
+    await put('disposisi.eskalasi_atasan', f.escalate === '1');
+    await recordEvent(t, actor, { action: 'pengaturan.diubah', entityType: 'pengaturan', entityId: 'disposisi', before,
+      after: { kalender: cal.data, target: target.data, pengingat: lead.data, eskalasi: f.escalate === '1' } });
+  });
 }
