@@ -5,6 +5,7 @@ import { seedDemo, DEMO_USERS, DEMO_PASSWORD } from './seed/demo';
 import { startScheduler, stopScheduler } from './lib/scheduler';
 import { sweepDeadlines } from './services/deadlineSweeper';
 import { requeueStuckEmails } from './services/mailer';
+import { closePdfRenderer } from './lib/pdfRenderer';
 
 // Listens; nothing else. The app is built in app.ts so tests can drive it without a port.
 async function main(): Promise<void> {
@@ -41,7 +42,7 @@ async function main(): Promise<void> {
     stopping = true;
     // Let a sweep in progress finish its transaction (at most 10 s) before the database closes.
     const settled = Promise.race([stopScheduler().catch(() => undefined), new Promise((r) => setTimeout(r, 10_000).unref())]);
-    void settled.then(() => server.close(() => sequelize.close().then(() => process.exit(0))));
+    void settled.then(() => server.close(() => Promise.all([sequelize.close(), closePdfRenderer()]).then(() => process.exit(0))));
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
