@@ -74,7 +74,8 @@ function detectChromium(explicit?: string): string | null {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
-  const parsed = schema.safeParse(env);
+  // An empty variable (`DB_URL=`) means "not set": use the default.
+  const parsed = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`Konfigurasi tidak valid:\n${lines.join('\n')}`);

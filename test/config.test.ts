@@ -37,6 +37,11 @@ describe('Configuration', () => {
     }
   });
 
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ ...ok, DB_URL: '', PORT: '' }).db).to.deep.include({ dialect: 'sqlite' });
+    expect(loadConfig({ ...ok, PORT: '' }).port).to.equal(3000);
+  });
+
   it('refuses to start in production with the default session secret', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).to.throw(/SESSION_SECRET: wajib diisi/);
     const c = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'a-real-secret-of-enough-length' });
