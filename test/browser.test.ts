@@ -10,6 +10,7 @@ import { IncomingLetter, InboxItem } from '../models';
 import { app } from './helpers/app';
 import { buildAgency, pdfBytes, uniq } from './helpers/factories';
 import { DEMO_PASSWORD } from '../seed/demo';
+import { flashOk } from './helpers/browser';
 
 /**
  * The foundation journey in a real headless Chromium, clicking through the real pages:
@@ -83,7 +84,7 @@ describe('Browser journey: register a letter, the Kepala Dinas reads it', functi
     const letter = await IncomingLetter.findOne({ where: { perihal } });
     expect(letter, 'letter saved').to.not.equal(null);
     expect(clerk.url()).to.equal(`${base}/surat-masuk/${letter!.id}`);
-    expect(await text(clerk, '.flash-ok')).to.include(`nomor agenda ${letter!.agendaNumber}`);
+    expect(await flashOk(clerk)).to.include(`nomor agenda ${letter!.agendaNumber}`);
     expect(await text(clerk, '[data-testid=agenda-number]')).to.equal(letter!.agendaNumber);
     expect(await clerk.$('[data-testid=scan-preview] iframe')).to.not.equal(null);
 
