@@ -115,6 +115,18 @@ export function createApp(sequelize: Sequelize): AppHandle {
     return s.regenerate(() => { (req as { user?: unknown }).user = undefined; req.session.flash = [{ type: 'info', text: 'Sesi Anda berakhir. Silakan masuk kembali.' }]; next(); });
   });
 
+  // Save the session before any redirect is sent. express-session flushes the headers before its
+  // save finishes, and a browser follows a 303 on the headers alone: the next page could load the
+  // session without the flash message just set.
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const redirect = res.redirect.bind(res) as (...a: unknown[]) => void;
+    res.redirect = ((...args: unknown[]) => {
+      if (!req.session) return redirect(...args);
+      req.session.save(() => redirect(...args));
+    }) as typeof res.redirect;
+    next();
+  });
+
   configurePassport();
   app.use(passport.initialize());
   app.use(passport.session());
