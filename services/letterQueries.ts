@@ -1,4 +1,4 @@
-import { Op, literal, type WhereOptions } from 'sequelize';
+import { Op, QueryTypes, literal, type WhereOptions } from 'sequelize';
 import { IncomingLetter, InboxItem, CONFIDENTIAL, SIFAT, LETTER_STATUS, type Sifat } from '../models';
 import { db, isSqlite } from '../lib/db';
 import { parseIsoDate } from '../lib/dates';
@@ -28,24 +28,28 @@ function terms(q: string): string[] {
   return q.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 0).slice(0, 8);
 }
 
-function searchWhere(q: string): WhereOptions | null {
+/**
+ * The search as conditions. SQLite: the FTS5 index gives the matching rowids. MariaDB: `match`
+ * is the MATCH ... AGAINST expression for the words InnoDB indexes; words shorter than
+ * innodb_ft_min_token_size (3) fall back to LIKE in `where`.
+ */
+function searchParts(q: string): { where: WhereOptions[]; match: string | null } | null {
   const words = terms(q);
   if (!words.length) return null;
   const s = db();
   if (isSqlite(s)) {
-    const match = words.map((w) => `"${w}"*`).join(' AND ');
-    return { id: { [Op.in]: literal(`(SELECT rowid FROM incoming_letters_fts WHERE incoming_letters_fts MATCH ${s.escape(match)})`) } };
+    const fts = words.map((w) => `"${w}"*`).join(' AND ');
+    return { where: [{ id: { [Op.in]: literal(`(SELECT rowid FROM incoming_letters_fts WHERE incoming_letters_fts MATCH ${s.escape(fts)})`) } }], match: null };
   }
-  // InnoDB ignores words shorter than innodb_ft_min_token_size (3): those fall back to LIKE.
   const long = words.filter((w) => w.length >= 3);
   const short = words.filter((w) => w.length < 3);
-  const conds: WhereOptions[] = [];
-  if (long.length) conds.push(literal(`MATCH(search_text) AGAINST(${s.escape(long.map((w) => `+${w}*`).join(' '))} IN BOOLEAN MODE)`) as unknown as WhereOptions);
-  for (const w of short) conds.push({ searchText: { [Op.like]: `%${w}%` } });
-  return { [Op.and]: conds };
+  return {
+    where: short.map((w) => ({ searchText: { [Op.like]: `%${w}%` } })),
+    match: long.length ? `MATCH(search_text) AGAINST(${s.escape(long.map((w) => `+${w}*`).join(' '))} IN BOOLEAN MODE)` : null,
+  };
 }
 
-function registerWhere(f: RegisterFilters): WhereOptions[] {
+function registerWhere(f: RegisterFilters): { where: WhereOptions[]; match: string | null } {
   const w: WhereOptions[] = [];
   if (f.from) w.push({ receivedDate: { [Op.gte]: f.from } });
   if (f.to) w.push({ receivedDate: { [Op.lte]: f.to } });
@@ -53,8 +57,44 @@ function registerWhere(f: RegisterFilters): WhereOptions[] {
   if (f.sifat) w.push({ sifat: f.sifat });
   if (f.status) w.push({ status: f.status });
   if (f.klasifikasi) w.push({ [Op.or]: [{ klasifikasiCode: f.klasifikasi }, { klasifikasiCode: { [Op.like]: `${f.klasifikasi}.%` } }] });
-  if (f.q) { const sw = searchWhere(f.q); if (sw) w.push(sw); }
-  return w;
+  const search = f.q ? searchParts(f.q) : null;
+  if (search) w.push(...search.where);
+  return { where: w, match: search?.match ?? null };
+}
+
+/** Ids the MariaDB search scans newest-first before it turns to the FULLTEXT index (see searchNewestFirst). */
+export const SEARCH_WINDOW = 20_000;
+
+/**
+ * MariaDB search, newest first. Through the FULLTEXT index InnoDB reads every matching row
+ * (a random read each) and sorts them all by id before the LIMIT applies: for a common word
+ * in a large register that is thousands of reads per page. So the SEARCH_WINDOW ids below the
+ * cursor are scanned first along the primary key, newest down, testing MATCH on each row;
+ * with the test in HAVING the optimizer keeps the primary-key range (in WHERE it would switch
+ * to the FULLTEXT index), and MATCH still answers from the full-text result: same words, same
+ * semantics. The scan stops at a page of matches. Only when the window holds fewer does the
+ * FULLTEXT index fetch the rest, from below the window, where rarer words have few rows.
+ */
+async function searchNewestFirst(where: WhereOptions[], match: string, after: number | null, want: number): Promise<IncomingLetter[]> {
+  // The window's lower end: SEARCH_WINDOW ids below the cursor, or below the newest id plus one.
+  const floor = after ? after - SEARCH_WINDOW : literal(`(SELECT max(id) FROM incoming_letters) - ${SEARCH_WINDOW - 1}`);
+  const recent = await IncomingLetter.findAll({
+    attributes: ['id', [literal(match), 'ft_match']],
+    where: { [Op.and]: [...where, { id: after ? { [Op.lt]: after, [Op.gte]: floor } : { [Op.gte]: floor } }] },
+    having: literal('ft_match > 0'), order: [['id', 'DESC']], limit: want, raw: true,
+  });
+  let ids = recent.map((r) => r.id);
+  if (ids.length < want && (typeof floor !== 'number' || floor > 1)) {
+    // A letter registered in between moves max(id), and the two ranges may then overlap by its
+    // few ids: ask for a whole page again, drop the repeats, keep the newest.
+    const older = await IncomingLetter.findAll({
+      attributes: ['id'], where: { [Op.and]: [...where, literal(match) as unknown as WhereOptions, { id: { [Op.lt]: floor } }] },
+      order: [['id', 'DESC']], limit: want, raw: true,
+    });
+    ids = [...new Set([...ids, ...older.map((r) => r.id)])].slice(0, want);
+  }
+  if (!ids.length) return [];
+  return IncomingLetter.findAll({ where: { id: ids }, order: [['id', 'DESC']], attributes: { exclude: ['searchText'] } });
 }
 
 export interface RegisterRow { letter: IncomingLetter; masked: boolean }
@@ -66,12 +106,16 @@ export interface RegisterRow { letter: IncomingLetter; masked: boolean }
  */
 export async function registerPage(actor: AnyActor, f: RegisterFilters, after: number | null, limit = 50)
   : Promise<{ rows: RegisterRow[]; next: number | null }> {
-  const where = registerWhere(f);
-  if (after) where.push({ id: { [Op.lt]: after } });
-  const letters = await IncomingLetter.findAll({
-    where: { [Op.and]: where }, order: [['id', 'DESC']], limit: limit + 1,
-    attributes: { exclude: ['searchText'] },
-  });
+  const { where, match } = registerWhere(f);
+  let letters: IncomingLetter[];
+  if (match) letters = await searchNewestFirst(where, match, after, limit + 1);
+  else {
+    if (after) where.push({ id: { [Op.lt]: after } });
+    letters = await IncomingLetter.findAll({
+      where: { [Op.and]: where }, order: [['id', 'DESC']], limit: limit + 1,
+      attributes: { exclude: ['searchText'] },
+    });
+  }
   const more = letters.length > limit;
   const page = letters.slice(0, limit);
   const rows = await maskConfidential(actor, page);
@@ -125,13 +169,23 @@ export async function inboxPage(actor: AnyActor, cursor: string | null, limit = 
   return { rows, next: more && last ? `${last.unread ? 1 : 0}.${last.id}` : null };
 }
 
-/** Unread and overdue counts for the navigation. */
+/** A DATETIME(3) value as Sequelize stores it (UTC; SQLite keeps it as text with the offset), for raw SQL. */
+function storedDate(d: Date): string {
+  const iso = d.toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 23)}${isSqlite() ? ' +00:00' : ''}`;
+}
+
+/**
+ * Unread and overdue counts for the navigation. Every signed-in page asks for them, so both
+ * counts go in one statement; each subquery is answered from its own index
+ * (inbox_items_position_unread, inbox_items_position_due) without reading the rows.
+ */
 export async function inboxCounters(actor: AnyActor): Promise<{ unread: number; overdue: number }> {
   const mine = positionIds(actor);
   if (!mine.length) return { unread: 0, overdue: 0 };
-  const [unread, overdue] = await Promise.all([
-    InboxItem.count({ where: { positionId: mine, unread: true } }),
-    InboxItem.count({ where: { positionId: mine, doneAt: null, dueAt: { [Op.lt]: now() } } }),
-  ]);
-  return { unread, overdue };
+  const [row] = await db().query<{ unread: number | string; overdue: number | string }>(
+    `SELECT (SELECT count(*) FROM inbox_items WHERE position_id IN (:mine) AND unread = 1) AS unread,
+      (SELECT count(*) FROM inbox_items WHERE position_id IN (:mine) AND done_at IS NULL AND due_at < :now) AS overdue`,
+    { replacements: { mine, now: storedDate(now()) }, type: QueryTypes.SELECT });
+  return { unread: Number(row.unread), overdue: Number(row.overdue) };
 }

@@ -61,6 +61,12 @@ export async function registerLetter(p: RegisterProps): Promise<{ letter: Incomi
     if (same.length) throw new DuplicateLetterWarning(same);
   }
 
+  // Everything read outside the transaction is read before it: a transaction waiting on the
+  // agenda counter must never need a second pooled connection (50 at once would starve the pool).
+  const addressedRole = (await Position.findByPk(fields.addressedPositionId))?.role ?? 'kepala';
+  const received = now();
+  const dueAt = await dueFor(addressedRole, fields.jenisNaskahCode, received, fields.urgensi);
+
   try {
     const letter = await tx(async (t) => {
       let senderAgencyId = fields.senderAgencyId;
@@ -93,7 +99,7 @@ export async function registerLetter(p: RegisterProps): Promise<{ letter: Incomi
       }
       await InboxItem.create({
         letterId: letter.id, positionId: fields.addressedPositionId, kind: 'tujuan', receivedAt: at,
-        readAt: null, readByUserId: null, dueAt: await dueFor((await Position.findByPk(fields.addressedPositionId, { transaction: t }))?.role ?? 'kepala', fields.jenisNaskahCode, at, fields.urgensi), doneAt: null,
+        readAt: null, readByUserId: null, dueAt, doneAt: null,
       }, { transaction: t });
       await recordEvent(t, p.actor, {
         action: 'surat_masuk.diregistrasi', entityType: 'incoming_letter', entityId: letter.id,

@@ -17,7 +17,7 @@ export interface NotificationInput {
  * are delivered after commit by the mailer, so a rolled-back change sends nothing.
  */
 export async function notifyPosition(t: Transaction, positionId: number, n: NotificationInput, exceptUserId?: number): Promise<number> {
-  const holders = await holdersOf(positionId);
+  const holders = await holdersOf(positionId, undefined, t);
   return notifyUsers(t, holders.map((h) => h.user).filter((u) => u.id !== exceptUserId), n);
 }
 

@@ -1,4 +1,4 @@
-import { Op } from 'sequelize';
+import { Op, type Transaction } from 'sequelize';
 import { Assignment, Position, Unit, User } from '../models';
 import { today } from '../lib/dates';
 import type { Holding } from './actor';
@@ -20,8 +20,9 @@ export async function holdingsOf(userId: number, date: string = today()): Promis
 }
 
 /** Who holds a position on a date: the definitive holder and any Plt/Plh. */
-export async function holdersOf(positionId: number, date: string = today()): Promise<{ user: User; kind: Assignment['kind'] }[]> {
+export async function holdersOf(positionId: number, date: string = today(), transaction?: Transaction): Promise<{ user: User; kind: Assignment['kind'] }[]> {
   const rows = await Assignment.findAll({
+    transaction,
     where: { positionId, ...inForce(date) }, include: [{ model: User, as: 'user', where: { active: true } }], order: [['id', 'ASC']],
   });
   return rows.map((a) => ({ user: (a as unknown as { user: User }).user, kind: a.kind }));
