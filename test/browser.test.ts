@@ -41,15 +41,17 @@ describe('Browser journey: register a letter, the Kepala Dinas reads it', functi
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
+  // Navigation waits for the document only: a letter page's PDF frame need not finish loading
+  // (Chromium's PDF viewer can hold the 'load' event of the next navigation under load).
   async function signIn(login: string): Promise<Page> {
     const ctx = await browser.createBrowserContext();
     const page = await ctx.newPage();
     await page.setViewport({ width: 1280, height: 900 });
     page.setDefaultNavigationTimeout(90_000);
-    await page.goto(`${base}/masuk`);
+    await page.goto(`${base}/masuk`, { waitUntil: 'domcontentloaded' });
     await page.type('input[name=login]', login);
     await page.type('input[name=password]', DEMO_PASSWORD);
-    await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+    await Promise.all([page.waitForNavigation({ waitUntil: 'domcontentloaded' }), page.click('button[type=submit]')]);
     return page;
   }
   const text = (page: Page, sel: string) => page.$eval(sel, (el) => (el as HTMLElement).innerText);
@@ -63,13 +65,13 @@ describe('Browser journey: register a letter, the Kepala Dinas reads it', functi
 
     // The Kepala Dinas's counter before the letter arrives.
     const kadis = await signIn('kadis');
-    await kadis.goto(`${base}/kotak-masuk`);
+    await kadis.goto(`${base}/kotak-masuk`, { waitUntil: 'domcontentloaded' });
     const before = await unreadCount(kadis);
 
     // The secretariat registers the letter.
     const clerk = await signIn('sekretariat');
     expect(clerk.url()).to.equal(`${base}/surat-masuk`);
-    await Promise.all([clerk.waitForNavigation(), clerk.click('a[href="/surat-masuk/baru"].btn')]);
+    await Promise.all([clerk.waitForNavigation({ waitUntil: 'domcontentloaded' }), clerk.click('a[href="/surat-masuk/baru"].btn')]);
     await clerk.type('#senderNumber', '400.14.2.1/77/Dishub/2026');
     await clerk.$eval('#letterDate', (el) => { (el as HTMLInputElement).value = '2026-11-20'; });
     await clerk.select('#senderAgencyId', String(agency.id));
@@ -79,7 +81,7 @@ describe('Browser journey: register a letter, the Kepala Dinas reads it', functi
     await clerk.type('#summary', 'Subdomain untuk layanan informasi angkutan umum.');
     const file = await clerk.$('#scan');
     await (file as unknown as { uploadFile(p: string): Promise<void> }).uploadFile(scanPath);
-    await Promise.all([clerk.waitForNavigation(), clerk.click('form[data-testid=letter-form] button[type=submit]')]);
+    await Promise.all([clerk.waitForNavigation({ waitUntil: 'domcontentloaded' }), clerk.click('form[data-testid=letter-form] button[type=submit]')]);
 
     const letter = await IncomingLetter.findOne({ where: { perihal } });
     expect(letter, 'letter saved').to.not.equal(null);
@@ -89,25 +91,25 @@ describe('Browser journey: register a letter, the Kepala Dinas reads it', functi
     expect(await clerk.$('[data-testid=scan-preview] iframe')).to.not.equal(null);
 
     // ...and finds it in the register by searching.
-    await clerk.goto(`${base}/surat-masuk`);
+    await clerk.goto(`${base}/surat-masuk`, { waitUntil: 'domcontentloaded' });
     await clerk.type('#q', perihal.split(' ').pop()!);
-    await Promise.all([clerk.waitForNavigation(), clerk.click('form.filters button[type=submit]')]);
+    await Promise.all([clerk.waitForNavigation({ waitUntil: 'domcontentloaded' }), clerk.click('form.filters button[type=submit]')]);
     const rows = await clerk.$$eval('[data-testid=register] tbody tr', (trs) => trs.map((t) => (t as HTMLElement).innerText));
     expect(rows).to.have.length(1);
     expect(rows[0]).to.include(letter!.agendaNumber).and.include(perihal);
 
     // The Kepala Dinas sees it unread, with the counter one higher.
-    await kadis.goto(`${base}/kotak-masuk`);
+    await kadis.goto(`${base}/kotak-masuk`, { waitUntil: 'domcontentloaded' });
     expect(await unreadCount(kadis)).to.equal(before + 1);
     const item = `li.inbox-item[data-letter-id="${letter!.id}"]`;
     expect(await kadis.$eval(item, (el) => el.classList.contains('unread'))).to.equal(true);
     expect(await text(kadis, item)).to.include(perihal);
 
     // Opens it: the page shows it was read by them, and the inbox no longer counts it.
-    await Promise.all([kadis.waitForNavigation(), kadis.click(`${item} a`)]);
+    await Promise.all([kadis.waitForNavigation({ waitUntil: 'domcontentloaded' }), kadis.click(`${item} a`)]);
     expect(await text(kadis, 'h1')).to.equal(perihal);
     expect(await text(kadis, '[data-testid=recipients]')).to.match(/Dibaca \d+ November 2026 \d{2}\.\d{2} oleh Dr\. Hendra Wiratama/);
-    await kadis.goto(`${base}/kotak-masuk`);
+    await kadis.goto(`${base}/kotak-masuk`, { waitUntil: 'domcontentloaded' });
     expect(await kadis.$eval(item, (el) => el.classList.contains('unread'))).to.equal(false);
     expect(await unreadCount(kadis)).to.equal(before);
     const inbox = await InboxItem.findOne({ where: { letterId: letter!.id } });

@@ -26,10 +26,10 @@ export async function startBrowserRig(): Promise<BrowserRig> {
       await page.setViewport({ width: 1280, height: 900 });
       page.setDefaultNavigationTimeout(90_000);
       page.setDefaultTimeout(30_000);
-      await page.goto(`${base}/masuk`);
+      await page.goto(`${base}/masuk`, { waitUntil: 'domcontentloaded' });
       await page.type('input[name=login]', login);
       await page.type('input[name=password]', DEMO_PASSWORD);
-      await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+      await Promise.all([page.waitForNavigation({ waitUntil: 'domcontentloaded' }), page.click('button[type=submit]')]);
       return page;
     },
     async close() {
