@@ -4,7 +4,6 @@ import { config } from '../config';
 import { boot, isEmpty } from '../lib/boot';
 import { db } from '../lib/db';
 import { migrator } from '../lib/migrator';
-import { initModels, User } from '../models';
 import { verifyChain } from '../services/audit';
 import { verifyBlobs, sweepBlobs } from '../services/blobMaintenance';
 import { createUser, resetPassword } from '../services/userAccounts';
@@ -143,4 +142,3 @@ if (require.main === module || process.argv[1]?.endsWith('naskah.js') || process
       process.exit(1);
     });
 }
-void initModels; void User;

@@ -35,4 +35,3 @@ export function initModels(sequelize: Sequelize): void {
   initialized = sequelize;
 }
 
-export const allModels = { Unit, Position, User, Assignment, Agency, Klasifikasi, JenisNaskah, Blob, IncomingLetter, LetterFile, InboxItem, AuditEvent, Sequence, LoginThrottle, Disposition, DispositionReport, DispositionReportFile, DispositionInstruction, SlaRule, Holiday, Setting, Notification };

@@ -1,5 +1,5 @@
 import { Op } from 'sequelize';
-import { Disposition, InboxItem, Position, Unit, type IncomingLetter } from '../models';
+import { Disposition, Position, Unit, type IncomingLetter } from '../models';
 import { OPEN_DISPOSITION } from '../models';
 import type { AnyActor, Holding } from '../services/actor';
 import { getSetting } from '../services/settings';
@@ -66,7 +66,3 @@ export async function allowedTargets(from: Position): Promise<Position[]> {
   return [...found.filter((p) => p.superiorId === from.id), ...found.filter((p) => p.superiorId !== from.id)];
 }
 
-/** Positions that have the letter in their inbox (the chain), for visibility. */
-export async function chainPositions(letterId: number): Promise<number[]> {
-  return (await InboxItem.findAll({ where: { letterId }, attributes: ['positionId'] })).map((i) => i.positionId);
-}

@@ -8,7 +8,7 @@ import { notifyPosition } from './notifier';
 import { recordEvent } from './audit';
 import { systemActor } from './actor';
 import { deliverPendingEmails } from './mailer';
-import { dispositionSnapshot } from './dispositionCommon';
+import { dispositionSnapshot, positionName } from './dispositionCommon';
 
 const BATCH = 100;
 type Where = WhereOptions<InferAttributes<Disposition>>;
@@ -31,7 +31,6 @@ async function* candidates(where: Where): AsyncGenerator<number> {
 const aboutLetter = (l: IncomingLetter): string =>
   l.sifat === 'rahasia' || l.sifat === 'sangat_rahasia' ? `surat ${l.agendaNumber} (${SIFAT_LABEL[l.sifat]})` : `${l.perihal} (${l.agendaNumber})`;
 
-const positionName = async (t: Transaction, id: number): Promise<string> => (await Position.findByPk(id, { transaction: t }))?.name ?? `jabatan #${id}`;
 
 /**
  * The deadline sweep, run by the scheduler. For every open disposition (terkirim, dibaca,
@@ -84,7 +83,7 @@ async function remind(id: number, leadMs: number): Promise<boolean> {
     if (at.getTime() >= due || at.getTime() < due - leadMs) return false;
     const letter = await IncomingLetter.findByPk(d.letterId, { transaction: t });
     if (!letter) return false;
-    const from = await positionName(t, d.fromPositionId);
+    const from = await positionName(d.fromPositionId, t);
     await notifyPosition(t, d.toPositionId, {
       kind: 'pengingat_tenggat', title: `Pengingat tenggat disposisi: ${aboutLetter(letter)}`,
       body: `Disposisi dari ${from} harus ditindaklanjuti sebelum ${tanggalJam(d.dueAt)}.`,
@@ -102,7 +101,7 @@ async function escalate(id: number, toSuperior: boolean): Promise<boolean> {
     if (!d || !d.isOpen() || d.escalatedAt || new Date(d.dueAt).getTime() > at.getTime()) return false;
     const letter = await IncomingLetter.findByPk(d.letterId, { transaction: t });
     if (!letter) return false;
-    const [fromPos, toName] = [await Position.findByPk(d.fromPositionId, { transaction: t }), await positionName(t, d.toPositionId)];
+    const [fromPos, toName] = [await Position.findByPk(d.fromPositionId, { transaction: t }), await positionName(d.toPositionId, t)];
     const fromName = fromPos?.name ?? `jabatan #${d.fromPositionId}`;
     const about = aboutLetter(letter);
     const due = tanggalJam(d.dueAt);

@@ -12,7 +12,8 @@ import { type Actor, positionIds } from './actor';
  */
 export async function markRead(actor: Actor, letter: IncomingLetter): Promise<number> {
   // Opening the letter answers its notifications too.
-  await Notification.update({ readAt: now() }, { where: { userId: actor.user.id, letterId: letter.id, readAt: null } });
+  const unanswered = await Notification.findAll({ where: { userId: actor.user.id, letterId: letter.id, readAt: null }, attributes: ['id'] });
+  if (unanswered.length) await Notification.update({ readAt: now() }, { where: { id: unanswered.map((n) => n.id), readAt: null } });
   const mine = positionIds(actor);
   if (!mine.length) return 0;
   const unread = await InboxItem.findAll({ where: { letterId: letter.id, positionId: { [Op.in]: mine }, unread: true } });

@@ -1,7 +1,7 @@
 import { Op, type Model, type ModelStatic } from 'sequelize';
 import {
   Agency, Assignment, Position, Unit, User, DispositionInstruction, SlaRule, Holiday, JenisNaskah,
-  AGENCY_KINDS, AGENCY_KIND_LABEL, ASSIGNMENT_KINDS, ASSIGNMENT_KIND_LABEL, POSITION_ROLES, POSITION_ROLE_LABEL, UNIT_KINDS, UNIT_KIND_LABEL,
+  AGENCY_KIND_LABEL, ASSIGNMENT_KIND_LABEL, POSITION_ROLE_LABEL, UNIT_KIND_LABEL,
 } from '../models';
 import { tx } from '../lib/db';
 import { parseIsoDate } from '../lib/dates';
@@ -243,8 +243,6 @@ export const ENTITIES: Record<string, EntitySpec> = {
     columns: [{ label: 'Tanggal', value: (r) => String(r.date) }, { label: 'Keterangan', value: (r) => String(r.name) }],
   },
 };
-// Keep the allowed values in one place: the option lists must match the models' enums.
-void [UNIT_KINDS, POSITION_ROLES, ASSIGNMENT_KINDS, AGENCY_KINDS];
 
 export function entitySpec(key: string): EntitySpec {
   const s = Object.hasOwn(ENTITIES, key) ? ENTITIES[key] : undefined;

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { Page } from 'puppeteer-core';
 import { Disposition, Position } from '../models';
 import { localDateTimeValue } from '../lib/dates';
-import { buildLetter, positionByRole, uniq } from './helpers/factories';
+import { buildLetter, uniq } from './helpers/factories';
 import { startBrowserRig, clickAndWait, textIn, flashOk, type BrowserRig } from './helpers/browser';
 
 /**
@@ -83,6 +83,5 @@ describe('Browser journey: a disposition down the hierarchy and back', function 
     const depth = await kadis.$eval(`#disposisi-${mine!.id}`, (el) => { let n = 0; for (let p = el.parentElement; p; p = p.parentElement) if (p.matches('ul.tree')) n++; return n; });
     expect(depth).to.equal(3);
     expect(await textIn(kadis, '[data-testid=dispositions] .section-head')).to.include('3 disposisi · 0 terbuka');
-    void positionByRole;
   });
 });

@@ -1,16 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { expect } from 'chai';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { config } from '../config';
+import type { Page } from 'puppeteer-core';
 import { IncomingLetter, InboxItem } from '../models';
-import { app } from './helpers/app';
 import { buildAgency, pdfBytes, uniq } from './helpers/factories';
-import { DEMO_PASSWORD } from '../seed/demo';
-import { flashOk } from './helpers/browser';
+import { startBrowserRig, flashOk, type BrowserRig } from './helpers/browser';
 
 /**
  * The foundation journey in a real headless Chromium, clicking through the real pages:
@@ -19,41 +14,15 @@ import { flashOk } from './helpers/browser';
  */
 describe('Browser journey: register a letter, the Kepala Dinas reads it', function () {
   this.timeout(120_000);
-  let server: Server;
+  let rig: BrowserRig;
   let base: string;
-  let browser: Browser;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'naskah-browser-'));
-
-  before(async function () {
-    const exe = config().chromiumPath;
-    if (!exe) throw new Error('Chromium is required for the browser journey (apt-get install chromium, or set CHROMIUM_PATH)');
-    server = app().listen(0, '127.0.0.1');
-    await new Promise((r) => server.once('listening', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await puppeteer.launch({
-      executablePath: exe, headless: true,
-      args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--lang=id-ID'],
-    });
-  });
+  before(async () => { rig = await startBrowserRig(); base = rig.base; });
   after(async () => {
-    await browser?.close();
-    await new Promise((r) => server.close(r));
+    await rig?.close();
     fs.rmSync(tmp, { recursive: true, force: true });
   });
-
-  // Navigation waits for the document only: a letter page's PDF frame need not finish loading
-  // (Chromium's PDF viewer can hold the 'load' event of the next navigation under load).
-  async function signIn(login: string): Promise<Page> {
-    const ctx = await browser.createBrowserContext();
-    const page = await ctx.newPage();
-    await page.setViewport({ width: 1280, height: 900 });
-    page.setDefaultNavigationTimeout(90_000);
-    await page.goto(`${base}/masuk`, { waitUntil: 'domcontentloaded' });
-    await page.type('input[name=login]', login);
-    await page.type('input[name=password]', DEMO_PASSWORD);
-    await Promise.all([page.waitForNavigation({ waitUntil: 'domcontentloaded' }), page.click('button[type=submit]')]);
-    return page;
-  }
+  const signIn = (login: string) => rig.signIn(login);
   const text = (page: Page, sel: string) => page.$eval(sel, (el) => (el as HTMLElement).innerText);
   const unreadCount = async (page: Page) => Number((await page.$('[data-testid=unread-count]')) ? await text(page, '[data-testid=unread-count]') : 0);
 

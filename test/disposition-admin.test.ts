@@ -80,3 +80,32 @@ describe('Administration of dispositions: instructions, SOP times, holidays, set
     for (const url of ['/admin/pengaturan', '/admin/instruksi', '/admin/mutu_baku', '/admin/hari_libur']) expect((await kadis.get(url)).status, url).to.equal(403);
   });
 });
+
+describe('Malformed requests around dispositions get a message or 4xx, never a 500', () => {
+  it('answers garbage ids, fields and parameters with 4xx and no stack trace', async () => {
+    const letter = await buildLetter();
+    const kadis = await signIn('kadis');
+    const token = await csrfOf(kadis, `/surat-masuk/${letter.id}`);
+    const posts: [string, Record<string, unknown>][] = [
+      [`/surat-masuk/${letter.id}/disposisi`, { via: 'abc', targets: 'x', instructions: 'tindak_lanjuti' }],
+      [`/surat-masuk/${letter.id}/disposisi`, { via: String(letter.addressedPositionId), targets: ['99999999'], instructions: 'tindak_lanjuti', priority: 'kilat' }],
+      [`/surat-masuk/${letter.id}/disposisi`, { via: String(letter.addressedPositionId), targets: '1', instructions: 'tindak_lanjuti', dueAt: '9999-99-99T99:99' }],
+      [`/surat-masuk/${letter.id}/tutup`, { mode: 'hapus', version: 'x' }],
+      ['/disposisi/abc/tarik', { version: '0', reason: 'x' }],
+      ['/disposisi/99999999/laporan', { version: '0', body: 'x' }],
+      ['/notifikasi/abc/baca', {}],
+      ['/admin/hari_libur/..%2F..', { name: 'x' }],
+    ];
+    for (const [url, body] of posts) {
+      const res = await kadis.post(url).type('form').send({ _csrf: token, ...body });
+      expect(res.status, url).to.be.within(300, 499);
+      expect(res.text, url).to.not.match(/\n\s+at .+\(.+:\d+:\d+\)/);
+    }
+    const bad = await kadis.post(`/surat-masuk/${letter.id}/disposisi`).type('form').send({ _csrf: token, via: String(letter.addressedPositionId), targets: '1', instructions: 'tindak_lanjuti', priority: 'kilat' });
+    expect(textOf(bad.text)).to.include('Prioritas tidak dikenal.');
+    for (const url of ['/dasbor?dari=kemarin&sampai=2026-02-30', '/notifikasi?sebelum=abc', '/surat-masuk/abc/lembar-disposisi.pdf', '/berkas-laporan/abc']) {
+      const res = await kadis.get(url);
+      expect(res.status, url).to.not.equal(500);
+    }
+  });
+});

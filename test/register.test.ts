@@ -1,8 +1,6 @@
 import { expect } from 'chai';
-import { Op } from 'sequelize';
 import { AuditEvent, IncomingLetter, InboxItem, LetterFile, Blob, Agency } from '../models';
 import { blobStore } from '../lib/blobstore';
-import { config } from '../config';
 import { today } from '../lib/dates';
 import { signIn, csrfOf, textOf } from './helpers/app';
 import { buildAgency, buildLetter, pdfBytes, positionByRole, uniq } from './helpers/factories';
@@ -201,4 +199,3 @@ describe('Buku Agenda (register)', () => {
     expect((await (await signIn('sekretaris')).get('/surat-masuk/baru')).status).to.equal(403);
   });
 });
-void Op; void config;
