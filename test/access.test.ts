@@ -70,7 +70,9 @@ describe('Access: inbox, reading and the unread counter', () => {
     expect(textOf(open.text)).to.include(`oleh ${kadisUser.name}`);
     const after = await kadis.get('/kotak-masuk');
     expect(unreadBadge(after.text)).to.equal(before - 1);
-    expect(inboxRows(after.text).get(letter.id)).to.equal(false);
+    // Read letters sort after the unread ones: on a busy inbox it may be on a later page, but
+    // it must not be listed as unread anywhere on this one.
+    expect(inboxRows(after.text).get(letter.id)).to.not.equal(true);
 
     // A second opening changes nothing.
     const readAt = item.readAt!.getTime();
