@@ -11,11 +11,10 @@ import { configurePassport } from './config/passport';
 import { AppError, ValidationError } from './lib/errors';
 import { viewHelpers, baseLocals } from './lib/viewHelpers';
 import { now } from './lib/clock';
-import { holdingsOf } from './services/org';
-import { inboxCounters } from './services/letterQueries';
+import { currentHoldings, directoryUser } from './services/orgDirectory';
+import { navCounters } from './services/letterQueries';
 import { navFor } from './lib/nav';
 import type { Actor } from './services/actor';
-import { Notification, User } from './models';
 import authRoutes from './routes/auth';
 import healthRoutes from './routes/health';
 import inboxRoutes from './routes/inbox';
@@ -50,12 +49,27 @@ type StoredSession = session.SessionData & { passport?: unknown };
  * timed out comes back empty but for a notice, so the sign-in page can say why.
  */
 class ClockedSessionStore extends BaseStore {
-  constructor(opts: ConstructorParameters<typeof BaseStore>[0], private idleMs: number) { super(opts); }
+  /** When each session's stored expiry was last pushed, so a burst of requests writes it once. */
+  private expiresSeen = new Map<string, number>();
+  constructor(opts: ConstructorParameters<typeof BaseStore>[0], private idleMs: number) {
+    super(opts);
+    // Push the idle expiry forward, but write it only when it moves by more than a minute: the
+    // idle timeout is counted in minutes, and a page with its frames and assets would otherwise
+    // write the session row on every request.
+    const touch = this.touch.bind(this);
+    this.touch = (sid: string, data: session.SessionData, fn?: (err?: unknown) => void) => {
+      const next = this.expiration().getTime();
+      if (next - (this.expiresSeen.get(sid) ?? 0) < TOUCH_GRANULARITY_MS) return fn?.();
+      this.remember(sid, next);
+      return touch(sid, data, fn);
+    };
+  }
   expiration(): Date { return new Date(now().getTime() + this.idleMs); }
   override get(sid: string, fn: (err: unknown, s?: session.SessionData | null) => void): void {
     const model = (this as unknown as { sessionModel: { findOne(o: object): Promise<{ data: string; expires: Date | null } | null> } }).sessionModel;
-    model.findOne({ where: { sid } }).then((row) => {
+    model.findOne({ where: { sid }, raw: true }).then((row) => {
       if (!row) return fn(null, null);
+      this.remember(sid, row.expires ? new Date(row.expires).getTime() : 0);
       const data = JSON.parse(row.data) as StoredSession;
       if (row.expires && new Date(row.expires).getTime() < now().getTime()) {
         if (!data.passport) return fn(null, null);
@@ -64,7 +78,20 @@ class ClockedSessionStore extends BaseStore {
       fn(null, data);
     }, (err) => fn(err));
   }
+  override set(sid: string, data: session.SessionData, fn?: (err?: unknown) => void): void {
+    this.remember(sid, this.expiration().getTime());
+    super.set(sid, data, fn);
+  }
+  override destroy(sid: string, fn?: (err?: unknown) => void): void {
+    this.expiresSeen.delete(sid);
+    super.destroy(sid, fn);
+  }
+  private remember(sid: string, expiresMs: number): void {
+    if (this.expiresSeen.size > 50_000) this.expiresSeen.clear();
+    this.expiresSeen.set(sid, expiresMs);
+  }
 }
+const TOUCH_GRANULARITY_MS = 60_000;
 
 export interface AppHandle { app: express.Express; close(): void }
 
@@ -76,6 +103,8 @@ export function createApp(sequelize: Sequelize): AppHandle {
   app.set('view engine', 'ejs');
   app.set('trust proxy', c.trustProxy ? 1 : false);
   app.disable('x-powered-by');
+  // Pages are per user and never revalidated: hashing every body for an ETag is wasted work.
+  app.set('etag', false);
   if (c.isProduction) app.set('view cache', true);
 
   app.use(helmet({
@@ -156,14 +185,14 @@ export function createApp(sequelize: Sequelize): AppHandle {
     res.locals.nav = [];
     res.locals.counters = { unread: 0, overdue: 0, notif: 0 };
     if (req.user) {
-      const user = await User.findByPk(req.user.id);
+      const user = await directoryUser(req.user.id);
       if (!user || !user.active) {
         return req.logout(() => req.session.destroy(() => res.redirect('/masuk')));
       }
-      const actor: Actor = { user, holdings: await holdingsOf(user.id), ip: req.ip ?? null };
+      const actor: Actor = { user, holdings: await currentHoldings(user.id), ip: req.ip ?? null };
       req.actor = actor;
       res.locals.actor = actor;
-      res.locals.counters = { ...(await inboxCounters(actor)), notif: await Notification.count({ where: { userId: user.id, readAt: null } }) };
+      res.locals.counters = await navCounters(actor);
       res.locals.nav = navFor(actor);
     }
     next();

@@ -43,6 +43,8 @@ const schema = z.object({
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'harus diawali smtp:// atau smtps://').optional(),
   MAIL_FROM: z.string().default('Naskah <naskah@localhost>'),
   SCHEDULER_INTERVAL_SECONDS: intFrom(60, 0, 24 * 3600),
+  /** Seconds the organization and reference lists are kept in memory (0 = read on every request). */
+  CACHE_SECONDS: intFrom(5, 0, 3600),
 });
 
 export type DbConfig =
@@ -126,6 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     smtpUrl: e.SMTP_URL ?? null,
     mailFrom: e.MAIL_FROM,
     schedulerIntervalMs: e.SCHEDULER_INTERVAL_SECONDS * 1000,
+    cacheMs: e.CACHE_SECONDS * 1000,
   });
 }
 

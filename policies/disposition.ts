@@ -1,8 +1,8 @@
-import { Op } from 'sequelize';
-import { Disposition, Position, Unit, type IncomingLetter } from '../models';
+import { Disposition, type Position, type IncomingLetter } from '../models';
 import { OPEN_DISPOSITION } from '../models';
 import type { AnyActor, Holding } from '../services/actor';
 import { getSetting } from '../services/settings';
+import { positionsWhere, unitSubtree } from '../services/orgDirectory';
 
 /**
  * Who may do what with dispositions. A letter is held by its addressed position (until the
@@ -37,13 +37,6 @@ export function recallHolding(a: AnyActor, d: Disposition): Holding | undefined 
   return d.status === 'terkirim' ? a.holdings.find((h) => h.positionId === d.fromPositionId) : undefined;
 }
 
-async function unitSubtree(unitId: number): Promise<number[]> {
-  const all = await Unit.findAll({ attributes: ['id', 'parentId'] });
-  const out = [unitId];
-  for (let i = 0; i < out.length; i++) for (const u of all) if (u.parentId === out[i] && !out.includes(u.id)) out.push(u.id);
-  return out;
-}
-
 /**
  * Positions a holder may dispose to: their direct subordinates and any position inside their
  * unit (and its sub-units) below their own rank; with the admin setting 'bebas', any active
@@ -51,17 +44,9 @@ async function unitSubtree(unitId: number): Promise<number[]> {
  */
 export async function allowedTargets(from: Position): Promise<Position[]> {
   const mode = await getSetting('disposisi.target');
-  if (mode === 'bebas') {
-    return Position.findAll({ where: { active: true, id: { [Op.ne]: from.id } }, order: [['rank', 'ASC'], ['name', 'ASC']] });
-  }
-  const units = await unitSubtree(from.unitId);
-  const found = await Position.findAll({
-    where: {
-      active: true, id: { [Op.ne]: from.id },
-      [Op.or]: [{ superiorId: from.id }, { unitId: units, rank: { [Op.gt]: from.rank } }],
-    },
-    order: [['rank', 'ASC'], ['name', 'ASC']],
-  });
+  if (mode === 'bebas') return positionsWhere((p) => p.id !== from.id);
+  const units = new Set(await unitSubtree(from.unitId));
+  const found = await positionsWhere((p) => p.id !== from.id && (p.superiorId === from.id || (units.has(p.unitId) && p.rank > from.rank)));
   // Direct subordinates first: they are the usual choice.
   return [...found.filter((p) => p.superiorId === from.id), ...found.filter((p) => p.superiorId !== from.id)];
 }

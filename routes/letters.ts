@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
-import { Op } from 'sequelize';
-import { Agency, AuditEvent, DispositionInstruction, IncomingLetter, InboxItem, JenisNaskah, Klasifikasi, LetterFile, Position, User } from '../models';
+import { Agency, AuditEvent, IncomingLetter, InboxItem, JenisNaskah, Klasifikasi, LetterFile, Position, User } from '../models';
 import { requireLogin, requireThat, actorOf, flash, idParam } from '../lib/guards';
 import { uploadFields, filesOf } from '../lib/upload';
 import { NotFoundError, ValidationError, ConflictError } from '../lib/errors';
@@ -14,6 +13,7 @@ import { markRead } from '../services/letterReader';
 import { storeUploads, discardTmp, type StoredUpload } from '../services/uploads';
 import { registerPage, registerAll, cleanFilters } from '../services/letterQueries';
 import { positionLabels } from '../services/org';
+import { referenceLists, userNames } from '../services/orgDirectory';
 import { config } from '../config';
 import { today } from '../lib/dates';
 import { viewHelpers } from '../lib/viewHelpers';
@@ -46,10 +46,7 @@ router.get('/surat-masuk', requireLogin, requireThat(canSeeRegister), async (req
   const filters = cleanFilters(req.query as Record<string, unknown>);
   const after = idParam(req.query.setelah);
   const { rows, next } = await registerPage(actorOf(req), filters, after);
-  const [agencies, klasifikasi] = await Promise.all([
-    Agency.findAll({ order: [['name', 'ASC']], attributes: ['id', 'name'] }),
-    Klasifikasi.findAll({ where: { active: true }, order: [['code', 'ASC']] }),
-  ]);
+  const { agencies, klasifikasi } = await referenceLists();
   res.render('letters/register', { title: 'Buku Agenda Surat Masuk', rows, next, filters, agencies, klasifikasi, after, canRegister: canRegister(actorOf(req)) });
 });
 
@@ -178,16 +175,16 @@ export async function renderLetter(req: Request, res: Response, letter: Incoming
     InboxItem.findAll({ where: { letterId: letter.id }, order: [['id', 'ASC']], include: [{ model: User, as: 'readBy', attributes: ['id', 'name'] }] }),
     AuditEvent.findAll({ where: { entityType: 'incoming_letter', entityId: String(letter.id) }, order: [['seq', 'ASC']] }),
     Agency.findByPk(letter.senderAgencyId),
-    JenisNaskah.findByPk(letter.jenisNaskahCode),
-    Klasifikasi.findByPk(letter.klasifikasiCode),
+    referenceLists().then((r) => r.jenisNaskah.find((j) => j.code === letter.jenisNaskahCode) ?? null),
+    referenceLists().then((r) => r.klasifikasi.find((k) => k.code === letter.klasifikasiCode) ?? Klasifikasi.findByPk(letter.klasifikasiCode)),
     dispositionTree(letter),
     holdingsOnLetter(actor, letter),
-    DispositionInstruction.findAll({ where: { active: true }, order: [['sortOrder', 'ASC']] }),
+    referenceLists().then((r) => r.instructions.filter((i) => i.active)),
   ]);
   // For each position through which the user holds the letter: whom they may dispose to.
   const disposeFrom = await Promise.all(holdings.map(async (h) => ({ holding: h, targets: await allowedTargets(h.position) })));
   const userIds = [...new Set(events.map((e) => e.actorUserId).filter((x): x is number => !!x))];
-  const users = new Map((await User.findAll({ where: { id: { [Op.in]: userIds } }, attributes: ['id', 'name'] })).map((u) => [u.id, u.name]));
+  const users = await userNames(userIds);
   const labels = await positionLabels([...items.map((i) => i.positionId), ...events.map((e) => e.actorPositionId).filter((x): x is number => !!x)]);
   const scan = files.find((f) => f.kind === 'scan');
   res.status(status).render('letters/show', {

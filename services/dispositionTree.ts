@@ -1,7 +1,8 @@
 import { Op } from 'sequelize';
-import { Disposition, DispositionInstruction, DispositionReport, DispositionReportFile, User, type IncomingLetter } from '../models';
+import { Disposition, DispositionReport, DispositionReportFile, type IncomingLetter } from '../models';
 import { now } from '../lib/clock';
 import { positionLabels } from './org';
+import { referenceLists, userNames } from './orgDirectory';
 
 export interface TreeReport { report: DispositionReport; author: string; files: DispositionReportFile[] }
 export interface TreeNode {
@@ -34,9 +35,9 @@ export async function dispositionTree(letter: IncomingLetter): Promise<Dispositi
   const userIds = new Set<number>();
   for (const d of ds) for (const u of [d.fromUserId, d.readByUserId, d.completedByUserId]) if (u) userIds.add(u);
   for (const r of reports) userIds.add(r.userId);
-  const users = new Map((userIds.size ? await User.findAll({ where: { id: [...userIds] }, attributes: ['id', 'name'] }) : []).map((u) => [u.id, u.name]));
+  const users = await userNames(userIds);
   const labels = await positionLabels([letter.addressedPositionId, ...ds.flatMap((d) => [d.fromPositionId, d.toPositionId])]);
-  const instr = new Map((await DispositionInstruction.findAll()).map((i) => [i.code, i.label]));
+  const instr = new Map((await referenceLists()).instructions.map((i) => [i.code, i.label]));
   const t = now().getTime();
   const byId = new Map<number, TreeNode>();
   const all: TreeNode[] = ds.map((d) => {

@@ -75,7 +75,7 @@ export const SEARCH_WINDOW = 20_000;
  * semantics. The scan stops at a page of matches. Only when the window holds fewer does the
  * FULLTEXT index fetch the rest, from below the window, where rarer words have few rows.
  */
-async function searchNewestFirst(where: WhereOptions[], match: string, after: number | null, want: number): Promise<IncomingLetter[]> {
+async function searchNewestFirst(where: WhereOptions[], match: string, after: number | null, want: number): Promise<LetterSummary[]> {
   // The window's lower end: SEARCH_WINDOW ids below the cursor, or below the newest id plus one.
   const floor = after ? after - SEARCH_WINDOW : literal(`(SELECT max(id) FROM incoming_letters) - ${SEARCH_WINDOW - 1}`);
   const recent = await IncomingLetter.findAll({
@@ -94,10 +94,22 @@ async function searchNewestFirst(where: WhereOptions[], match: string, after: nu
     ids = [...new Set([...ids, ...older.map((r) => r.id)])].slice(0, want);
   }
   if (!ids.length) return [];
-  return IncomingLetter.findAll({ where: { id: ids }, order: [['id', 'DESC']], attributes: { exclude: ['searchText'] } });
+  return listRows({ id: ids });
 }
 
-export interface RegisterRow { letter: IncomingLetter; masked: boolean }
+async function listRows(where: WhereOptions, limit?: number): Promise<LetterSummary[]> {
+  return await IncomingLetter.findAll({ where, order: [['id', 'DESC']], limit, attributes: [...LIST_ATTRIBUTES], raw: true }) as unknown as LetterSummary[];
+}
+
+/**
+ * What a list shows of a letter. Lists read plain rows (no model instances): a register page
+ * is 50 letters on every request, and building models costs more than the query.
+ */
+export const LIST_ATTRIBUTES = ['id', 'agendaNumber', 'receivedDate', 'senderName', 'senderNumber', 'letterDate', 'perihal',
+  'sifat', 'urgensi', 'status', 'klasifikasiCode', 'jenisNaskahCode', 'addressedPositionId'] as const;
+export type LetterSummary = Pick<IncomingLetter, (typeof LIST_ATTRIBUTES)[number]>;
+
+export interface RegisterRow { letter: LetterSummary; masked: boolean }
 
 /**
  * One page of the register (Buku Agenda Surat Masuk), newest first, by keyset on id so a
@@ -107,14 +119,11 @@ export interface RegisterRow { letter: IncomingLetter; masked: boolean }
 export async function registerPage(actor: AnyActor, f: RegisterFilters, after: number | null, limit = 50)
   : Promise<{ rows: RegisterRow[]; next: number | null }> {
   const { where, match } = registerWhere(f);
-  let letters: IncomingLetter[];
+  let letters: LetterSummary[];
   if (match) letters = await searchNewestFirst(where, match, after, limit + 1);
   else {
     if (after) where.push({ id: { [Op.lt]: after } });
-    letters = await IncomingLetter.findAll({
-      where: { [Op.and]: where }, order: [['id', 'DESC']], limit: limit + 1,
-      attributes: { exclude: ['searchText'] },
-    });
+    letters = await listRows({ [Op.and]: where }, limit + 1);
   }
   const more = letters.length > limit;
   const page = letters.slice(0, limit);
@@ -122,12 +131,12 @@ export async function registerPage(actor: AnyActor, f: RegisterFilters, after: n
   return { rows, next: more ? page[page.length - 1].id : null };
 }
 
-async function maskConfidential(actor: AnyActor, letters: IncomingLetter[]): Promise<RegisterRow[]> {
+async function maskConfidential(actor: AnyActor, letters: LetterSummary[]): Promise<RegisterRow[]> {
   const secret = letters.filter((l) => CONFIDENTIAL.includes(l.sifat as Sifat)).map((l) => l.id);
   const mine = positionIds(actor);
   const allowed = new Set<number>();
   if (secret.length && mine.length) {
-    const items = await InboxItem.findAll({ where: { letterId: secret, positionId: mine }, attributes: ['letterId'] });
+    const items = await InboxItem.findAll({ where: { letterId: secret, positionId: mine }, attributes: ['letterId'], raw: true });
     for (const i of items) allowed.add(i.letterId);
   }
   return letters.map((l) => ({ letter: l, masked: secret.includes(l.id) && !allowed.has(l.id) }));
@@ -144,7 +153,11 @@ export async function* registerAll(actor: AnyActor, f: RegisterFilters, batch = 
   }
 }
 
-export interface InboxRow { item: InboxItem; letter: IncomingLetter; overdue: boolean }
+export interface InboxEntry { id: number; letterId: number; positionId: number; unread: boolean; dueAt: Date | null; doneAt: Date | null }
+export interface InboxRow { item: InboxEntry; letter: LetterSummary; overdue: boolean }
+
+/** A DATETIME read raw: a Date from MariaDB, text from SQLite. */
+const asDate = (v: Date | string | null): Date | null => (v === null ? null : v instanceof Date ? v : new Date(v));
 
 /** One page of an actor's inbox: unread first, then newest, by keyset on (unread, id). */
 export async function inboxPage(actor: AnyActor, cursor: string | null, limit = 30)
@@ -158,10 +171,14 @@ export async function inboxPage(actor: AnyActor, cursor: string | null, limit = 
     const id = Number(m[2]);
     where.push(u ? { [Op.or]: [{ unread: false }, { unread: true, id: { [Op.lt]: id } }] } : { unread: false, id: { [Op.lt]: id } });
   }
-  const items = await InboxItem.findAll({ where: { [Op.and]: where }, order: [['unread', 'DESC'], ['id', 'DESC']], limit: limit + 1 });
+  const raw = await InboxItem.findAll({
+    where: { [Op.and]: where }, order: [['unread', 'DESC'], ['id', 'DESC']], limit: limit + 1,
+    attributes: ['id', 'letterId', 'positionId', 'unread', 'dueAt', 'doneAt'], raw: true,
+  }) as unknown as (Omit<InboxEntry, 'dueAt' | 'doneAt'> & { dueAt: Date | string | null; doneAt: Date | string | null })[];
+  const items: InboxEntry[] = raw.map((i) => ({ ...i, unread: !!i.unread, dueAt: asDate(i.dueAt), doneAt: asDate(i.doneAt) }));
   const more = items.length > limit;
   const page = items.slice(0, limit);
-  const letters = await IncomingLetter.findAll({ where: { id: [...new Set(page.map((i) => i.letterId))] }, attributes: { exclude: ['searchText'] } });
+  const letters = page.length ? await listRows({ id: [...new Set(page.map((i) => i.letterId))] }) : [];
   const byId = new Map(letters.map((l) => [l.id, l]));
   const t = now();
   const rows = page.map((item) => ({ item, letter: byId.get(item.letterId)!, overdue: !!item.dueAt && !item.doneAt && item.dueAt < t }));
@@ -176,16 +193,21 @@ function storedDate(d: Date): string {
 }
 
 /**
- * Unread and overdue counts for the navigation. Every signed-in page asks for them, so both
- * counts go in one statement; each subquery is answered from its own index
- * (inbox_items_position_unread, inbox_items_position_due) without reading the rows.
+ * Unread and overdue counts for the navigation, the user's unread notifications, and the
+ * outgoing drafts waiting for their paraf or signature. Every signed-in page asks for them, so
+ * the counts go in one statement; each subquery is answered from its own index
+ * (inbox_items_position_unread, inbox_items_position_due, notifications_user_unread,
+ * outgoing_letters_holder) without reading the rows.
  */
-export async function inboxCounters(actor: AnyActor): Promise<{ unread: number; overdue: number }> {
+export async function navCounters(actor: AnyActor): Promise<{ unread: number; overdue: number; notif: number }> {
   const mine = positionIds(actor);
-  if (!mine.length) return { unread: 0, overdue: 0 };
-  const [row] = await db().query<{ unread: number | string; overdue: number | string }>(
-    `SELECT (SELECT count(*) FROM inbox_items WHERE position_id IN (:mine) AND unread = 1) AS unread,
-      (SELECT count(*) FROM inbox_items WHERE position_id IN (:mine) AND done_at IS NULL AND due_at < :now) AS overdue`,
-    { replacements: { mine, now: storedDate(now()) }, type: QueryTypes.SELECT });
-  return { unread: Number(row.unread), overdue: Number(row.overdue) };
+  const userId = actor.user?.id ?? 0;
+  const [row] = await db().query<{ unread: number | string; overdue: number | string; notif: number | string }>(
+    mine.length
+      ? `SELECT (SELECT count(*) FROM inbox_items WHERE position_id IN (:mine) AND unread = 1) AS unread,
+      (SELECT count(*) FROM inbox_items WHERE position_id IN (:mine) AND done_at IS NULL AND due_at < :now) AS overdue,
+      (SELECT count(*) FROM notifications WHERE user_id = :userId AND read_at IS NULL) AS notif`
+      : 'SELECT 0 AS unread, 0 AS overdue, (SELECT count(*) FROM notifications WHERE user_id = :userId AND read_at IS NULL) AS notif',
+    { replacements: { mine, now: storedDate(now()), userId }, type: QueryTypes.SELECT });
+  return { unread: Number(row.unread), overdue: Number(row.overdue), notif: Number(row.notif) };
 }

@@ -28,19 +28,7 @@ export async function holdersOf(positionId: number, date: string = today(), tran
   return rows.map((a) => ({ user: (a as unknown as { user: User }).user, kind: a.kind }));
 }
 
-/** "Kepala Dinas (Plt. Nama)" style labels for many positions at once. */
-export async function positionLabels(ids: number[], date: string = today()): Promise<Map<number, { name: string; holders: string }>> {
-  const out = new Map<number, { name: string; holders: string }>();
-  if (!ids.length) return out;
-  const positions = await Position.findAll({ where: { id: [...new Set(ids)] } });
-  const assigns = await Assignment.findAll({ where: { positionId: [...new Set(ids)], ...inForce(date) }, include: [{ model: User, as: 'user' }] });
-  for (const p of positions) {
-    const hs = assigns.filter((a) => a.positionId === p.id)
-      .map((a) => `${a.kind === 'definitif' ? '' : a.kind === 'plt' ? 'Plt. ' : 'Plh. '}${(a as unknown as { user: User }).user.name}`);
-    out.set(p.id, { name: p.name, holders: hs.join(', ') || 'lowong' });
-  }
-  return out;
-}
+export { positionLabels } from './orgDirectory';
 
 /** NIP: 18 digits; birth date (8), appointment year-month (6), sex (1: 1/2), serial (3). */
 export function nipProblem(nip: string): string | null {
