@@ -11,31 +11,59 @@ function fmt(key: string, opts: Intl.DateTimeFormatOptions): Intl.DateTimeFormat
 
 const MONTHS = ['Januari', 'Februari', 'Maret', 'April', 'Mei', 'Juni', 'Juli', 'Agustus', 'September', 'Oktober', 'November', 'Desember'];
 
+/**
+ * The configured zone's offset from UTC (minutes) at an instant. Intl answers it; the answer is
+ * kept per quarter hour (zones change offset on quarter-hour boundaries at the finest), so a
+ * page formatting hundreds of times costs a few Intl calls, not hundreds.
+ */
+const offsets = new Map<string, number>();
+function zoneOffsetMinutes(d: Date): number {
+  const key = `${config().timezone}|${Math.floor(d.getTime() / 900_000)}`;
+  let off = offsets.get(key);
+  if (off === undefined) {
+    const parts = fmt('offset', { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(d);
+    const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
+    const local = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'));
+    off = Math.round((local - Math.floor(d.getTime() / 60_000) * 60_000) / 60_000);
+    if (offsets.size > 20_000) offsets.clear();
+    offsets.set(key, off);
+  }
+  return off;
+}
+
+/** The wall-clock fields of an instant in the configured zone (read with getUTC*). */
+function wallClock(d: Date): Date {
+  return new Date(d.getTime() + zoneOffsetMinutes(d) * 60_000);
+}
+
+const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
+
 /** "22 November 2026" for a date-only string (YYYY-MM-DD) or a Date (in the configured zone). */
 export function tanggal(d: Date | string | null | undefined): string {
   if (!d) return '';
   if (typeof d === 'string') {
     const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(d);
-    // A register page formats 100 of these: plain string work, not Intl (a tenth of the cost).
     if (m && MONTHS[+m[2] - 1]) return `${+m[3]} ${MONTHS[+m[2] - 1]} ${m[1]}`;
     d = new Date(d);
   }
-  return fmt('date', { day: 'numeric', month: 'long', year: 'numeric' }).format(d);
+  if (Number.isNaN(d.getTime())) return '';
+  const w = wallClock(d);
+  return `${w.getUTCDate()} ${MONTHS[w.getUTCMonth()]} ${w.getUTCFullYear()}`;
 }
 
 /** "22 November 2026 14.05" in the configured zone. */
 export function tanggalJam(d: Date | string | null | undefined): string {
   if (!d) return '';
   const date = typeof d === 'string' ? new Date(d) : d;
-  const parts = fmt('time', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(date);
-  return `${tanggal(date)} ${parts}`;
+  if (Number.isNaN(date.getTime())) return '';
+  const w = wallClock(date);
+  return `${w.getUTCDate()} ${MONTHS[w.getUTCMonth()]} ${w.getUTCFullYear()} ${pad2(w.getUTCHours())}.${pad2(w.getUTCMinutes())}`;
 }
 
 /** Today's date (YYYY-MM-DD) in the configured zone. */
 export function today(at: Date = now()): string {
-  const parts = fmt('iso', { year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(at);
-  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
-  return `${get('year')}-${get('month')}-${get('day')}`;
+  const w = wallClock(at);
+  return `${w.getUTCFullYear()}-${pad2(w.getUTCMonth() + 1)}-${pad2(w.getUTCDate())}`;
 }
 
 /** Strictly parse YYYY-MM-DD; returns null for anything that is not a real calendar date. */

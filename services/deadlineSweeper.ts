@@ -4,7 +4,7 @@ import { tx } from '../lib/db';
 import { now } from '../lib/clock';
 import { tanggalJam } from '../lib/dates';
 import { getSetting } from './settings';
-import { notifyPosition } from './notifier';
+import { notifyPosition, notifyPositionOrSuperior } from './notifier';
 import { recordEvent } from './audit';
 import { systemActor } from './actor';
 import { deliverPendingEmails } from './mailer';
@@ -118,13 +118,15 @@ async function escalate(id: number, toSuperior: boolean): Promise<boolean> {
       // One key for the disposer and the superior: someone holding both is told once.
       dedupeKey: `eskalasi:${d.id}`,
     };
-    await notifyPosition(t, d.fromPositionId, escalation);
+    // A disposer who has since left (the position is vacant) is replaced by the nearest superior holder.
+    const disposerNotified = await notifyPositionOrSuperior(t, d.fromPositionId, escalation);
     if (toSuperior && fromPos?.superiorId) await notifyPosition(t, fromPos.superiorId, escalation);
     const [n] = await Disposition.update({ escalatedAt: at }, { where: { id: d.id, escalatedAt: null }, transaction: t, silent: true });
     if (n !== 1) return false;
     await recordEvent(t, systemActor('penjadwal'), {
       action: 'disposisi.lewat_tenggat', entityType: 'incoming_letter', entityId: letter.id,
-      after: { ...dispositionSnapshot(d), escalatedAt: at.toISOString(), superiorNotified: !!(toSuperior && fromPos?.superiorId) },
+      after: { ...dispositionSnapshot(d), escalatedAt: at.toISOString(), superiorNotified: !!(toSuperior && fromPos?.superiorId),
+        escalatedToPositionId: disposerNotified },
     });
     return true;
   });

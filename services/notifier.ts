@@ -1,5 +1,5 @@
 import type { Transaction } from 'sequelize';
-import { Notification, User } from '../models';
+import { Notification, Position, User } from '../models';
 import { now } from '../lib/clock';
 import { config } from '../config';
 import { holdersOf } from './org';
@@ -19,6 +19,25 @@ export interface NotificationInput {
 export async function notifyPosition(t: Transaction, positionId: number, n: NotificationInput, exceptUserId?: number): Promise<number> {
   const holders = await holdersOf(positionId, undefined, t);
   return notifyUsers(t, holders.map((h) => h.user).filter((u) => u.id !== exceptUserId), n);
+}
+
+/**
+ * Notify a position's holders; when the position is vacant (nobody holds it, not even a Plt or
+ * Plh), its nearest superior position that has a holder, so an escalation never lands on an
+ * empty chair. Returns the position that was notified, or null when the whole chain is vacant.
+ */
+export async function notifyPositionOrSuperior(t: Transaction, positionId: number, n: NotificationInput): Promise<number | null> {
+  const seen = new Set<number>();
+  for (let id: number | null = positionId; id !== null && !seen.has(id);) {
+    seen.add(id);
+    const holders = await holdersOf(id, undefined, t);
+    if (holders.length) {
+      await notifyUsers(t, holders.map((h) => h.user), n);
+      return id;
+    }
+    id = (await Position.findByPk(id, { transaction: t, attributes: ['id', 'superiorId'] }))?.superiorId ?? null;
+  }
+  return null;
 }
 
 export async function notifyUsers(t: Transaction, users: User[], n: NotificationInput): Promise<number> {

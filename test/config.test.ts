@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { loadConfig, parseDbUrl } from '../config';
+import { config, loadConfig, parseDbUrl, setConfig } from '../config';
 import { formatNumber } from '../lib/numbering';
 import { tanggal, tanggalJam, parseIsoDate, today } from '../lib/dates';
 import { nipProblem } from '../services/org';
@@ -71,6 +71,29 @@ describe('Formats: agenda numbers, Indonesian dates, NIP', () => {
     expect(parseIsoDate('2026-02-30')).to.equal(null);
     expect(parseIsoDate('2024-02-29')).to.equal('2024-02-29');
     expect(parseIsoDate('20-11-2026')).to.equal(null);
+  });
+
+  it('follows the configured zone across daylight-saving changes (as Intl does)', () => {
+    const saved = config();
+    try {
+      for (const tz of ['Europe/Berlin', 'Australia/Lord_Howe', 'Asia/Kathmandu', 'Asia/Jayapura']) {
+        setConfig({ ...saved, timezone: tz });
+        const intl = new Intl.DateTimeFormat('id-ID', { timeZone: tz, day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+        // Every 33 min 20 s through 2026: both DST changes of the zones with DST are crossed.
+        for (let t = Date.UTC(2026, 0, 1); t < Date.UTC(2027, 0, 1); t += 2_000_000) {
+          const d = new Date(t);
+          const p = Object.fromEntries(intl.formatToParts(d).map((x) => [x.type, x.value]));
+          const want = `${p.day} ${p.month} ${p.year} ${p.hour}.${p.minute}`;
+          if (tanggalJam(d) !== want) expect(`${tz} ${d.toISOString()}: ${tanggalJam(d)}`).to.equal(want);
+        }
+      }
+      setConfig({ ...saved, timezone: 'Europe/Berlin' });
+      // 2026-03-29 01:00 UTC: clocks go from 02:00 to 03:00 in Berlin.
+      expect(tanggalJam(new Date('2026-03-29T00:59:00Z'))).to.equal('29 Maret 2026 01.59');
+      expect(tanggalJam(new Date('2026-03-29T01:00:00Z'))).to.equal('29 Maret 2026 03.00');
+    } finally {
+      setConfig(saved);
+    }
   });
 
   it('validates NIPs: 18 digits, birth date, appointment, sex digit', () => {

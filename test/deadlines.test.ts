@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { SMTPServer } from 'smtp-server';
 import { Op } from 'sequelize';
-import { AuditEvent, Disposition, Holiday, Notification, Position, Setting, User, type IncomingLetter } from '../models';
+import { Assignment, AuditEvent, Disposition, Holiday, Notification, Position, Setting, User, type IncomingLetter } from '../models';
 import { FixedClock, setClock, systemClock } from '../lib/clock';
 import { tx } from '../lib/db';
 import { tanggalJam } from '../lib/dates';
@@ -107,6 +107,29 @@ describe('Deadlines: reminders and escalation', () => {
     expect(events).to.have.length(1);
     expect(events[0].actorUserId).to.equal(null);
     expect(JSON.parse(events[0].after!)).to.include({ id: d.id, to: d.toPositionId });
+  });
+
+  it('escalates to the nearest superior holder when the disposer has left the position', async () => {
+    // A Kasi of their own, under the Kabid, so ending the assignment touches no demo user.
+    const kabid = await positionOf('kabid');
+    const pos = await Position.create({ unitId: kabid.unitId, superiorId: kabid.id, name: uniq('Kepala Seksi Sementara '), rank: 3, role: 'kasi', eselon: null });
+    const kasi = await buildUser({ positionId: pos.id });
+    const staffPos = await Position.create({ unitId: kabid.unitId, superiorId: pos.id, name: uniq('Pelaksana Sementara '), rank: 4, role: 'staf', eselon: null });
+    await buildUser({ positionId: staffPos.id });
+    const letter = await buildLetter();
+    await dispose(letter, 'kadis', 'kabid');
+    await dispose(letter, 'kabid', kasi.username);
+    const [d] = await sendDispositions({
+      actor: await actorOf(kasi.username), letterId: letter.id, viaPositionId: pos.id,
+      form: { targets: [String(staffPos.id)], instructions: ['tindak_lanjuti'], note: '', priority: 'biasa', dueAt: `${MONDAY}T12:00` },
+    });
+    // The Kasi is transferred out; nobody holds the position (no Plt/Plh) when the deadline passes.
+    await Assignment.update({ endDate: '2026-12-06' }, { where: { userId: kasi.id } });
+    at(`${MONDAY}T12:00`);
+    await sweepDeadlines();
+    expect(await recipients(d.id, 'eskalasi')).to.deep.equal([await userId('kabid')]);
+    const [event] = await AuditEvent.findAll({ where: { action: 'disposisi.lewat_tenggat', entityId: String(letter.id) } });
+    expect(JSON.parse(event.after!)).to.include({ id: d.id, escalatedToPositionId: kabid.id });
   });
 
   it("escalates to the disposer's superior only when the setting is on", async () => {
