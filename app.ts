@@ -25,6 +25,10 @@ import dispositionRoutes from './routes/dispositions';
 import printoutRoutes from './routes/printouts';
 import notificationRoutes from './routes/notifications';
 import dashboardRoutes from './routes/dashboard';
+import kopSuratRoutes from './routes/kopSurat';
+import nomorSuratRoutes from './routes/nomorSurat';
+import outgoingRoutes from './routes/outgoing';
+import templateRoutes from './routes/templates';
 
 declare module 'express-session' {
   interface SessionData {
@@ -202,10 +206,15 @@ export function createApp(sequelize: Sequelize): AppHandle {
   app.use(inboxRoutes);
   app.use(letterRoutes);
   app.use(dispositionRoutes);
+  app.use(outgoingRoutes);
   app.use(printoutRoutes);
   app.use(notificationRoutes);
   app.use(dashboardRoutes);
   app.use(fileRoutes);
+  // Before adminRoutes: its /admin/:entity would take /admin/kop-surat, /admin/penomoran and /admin/templat.
+  app.use(kopSuratRoutes);
+  app.use(nomorSuratRoutes);
+  app.use(templateRoutes);
   app.use(adminRoutes);
 
   app.use((req: Request, res: Response) => {

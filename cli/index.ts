@@ -9,6 +9,7 @@ import { verifyBlobs, sweepBlobs } from '../services/blobMaintenance';
 import { createUser, resetPassword } from '../services/userAccounts';
 import { ValidationError } from '../lib/errors';
 import { seedDemo, DEMO_USERS, DEMO_PASSWORD } from '../seed/demo';
+import { templatePreviewCommand } from './templatePreview';
 
 const HELP = `Naskah: perintah operator
 
@@ -22,6 +23,8 @@ const HELP = `Naskah: perintah operator
   naskah blobs:verify                 hitung ulang SHA-256 setiap berkas dan laporkan yang rusak/hilang
   naskah blobs:sweep [--grace-hours N] [--dry-run]
                                       hapus berkas yatim yang lebih tua dari masa tenggang
+  naskah template:preview <templat> [--data berkas.json] --out berkas.pdf
+                                      buat PDF pratinjau templat surat (data contoh bila --data tidak diberikan)
 
 Konfigurasi dari variabel lingkungan (DB_URL, BLOB_DIR, ...), sama dengan server.`;
 
@@ -126,6 +129,8 @@ export async function run(argv: string[]): Promise<number> {
       console.log(`${values['dry-run'] ? '(uji coba) akan dihapus' : 'Dihapus'}: ${r.removed.length} berkas yatim; ${r.tmpRemoved} berkas sementara; ${r.keptYoung} berkas lebih muda dari ${hours} jam tidak disentuh.`);
       return 0;
     }
+    case 'template:preview':
+      return templatePreviewCommand(rest);
     default:
       console.error(`Perintah tidak dikenal: ${cmd}\n\n${HELP}`);
       return 2;

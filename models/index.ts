@@ -3,11 +3,17 @@ import { initOrgModels, Unit, Position, User, Assignment, Agency } from './org';
 import { initLetterModels, Klasifikasi, JenisNaskah, Blob, IncomingLetter, LetterFile, InboxItem } from './letter';
 import { initSystemModels, AuditEvent, Sequence, LoginThrottle } from './system';
 import { initDispositionModels, Disposition, DispositionReport, DispositionReportFile, DispositionInstruction, SlaRule, Holiday, Setting, Notification } from './disposition';
+import { initLetterNumberModels, LetterNumber } from './letterNumber';
+import { initOutgoingModels } from './outgoing';
+import { initLetterTemplateModels } from './letterTemplate';
 
 export * from './org';
 export * from './letter';
 export * from './system';
 export * from './disposition';
+export * from './letterNumber';
+export * from './outgoing';
+export * from './letterTemplate';
 
 let initialized: Sequelize | null = null;
 /** Bind every model to a Sequelize instance (idempotent for the same instance). */
@@ -17,6 +23,12 @@ export function initModels(sequelize: Sequelize): void {
   initLetterModels(sequelize);
   initSystemModels(sequelize);
   initDispositionModels(sequelize);
+  initLetterNumberModels(sequelize);
+  initOutgoingModels(sequelize);
+  initLetterTemplateModels(sequelize);
+  LetterNumber.belongsTo(JenisNaskah, { as: 'jenisNaskah', foreignKey: 'jenisNaskahCode', targetKey: 'code' });
+  LetterNumber.belongsTo(User, { as: 'assignedBy', foreignKey: 'assignedByUserId' });
+  LetterNumber.belongsTo(User, { as: 'cancelledBy', foreignKey: 'cancelledByUserId' });
   IncomingLetter.belongsTo(Agency, { as: 'sender', foreignKey: 'senderAgencyId' });
   IncomingLetter.belongsTo(Position, { as: 'addressedPosition', foreignKey: 'addressedPositionId' });
   IncomingLetter.belongsTo(User, { as: 'createdBy', foreignKey: 'createdById' });

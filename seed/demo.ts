@@ -18,6 +18,7 @@ import { closeLetter } from '../services/letterCloser';
 import { samplePdf } from './samplePdf';
 import { workingCalendar } from '../services/settings';
 import { addWorkingMinutes } from '../lib/workingTime';
+import { seedDemoOutgoing } from './demoOutgoing';
 
 /**
  * The demo organization: a Dinas Komunikasi dan Informatika of the fictional Kabupaten
@@ -176,6 +177,7 @@ export async function seedDemo(opts: { letters?: boolean } = {}): Promise<void> 
   });
   if (opts.letters === false) return;
   await seedLetters(ids.userIds, ids.agencyIds, ids.posIds.kadis);
+  await seedDemoOutgoing();
 }
 
 /**

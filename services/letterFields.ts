@@ -16,6 +16,28 @@ export interface LetterFields {
 const str = (v: unknown): string => (typeof v === 'string' ? v.replace(/\r\n/g, '\n').trim() : '');
 
 /**
+ * Perihal, sifat, urgensi and kode klasifikasi: the fields every letter form has (incoming
+ * registration and outgoing drafts), checked the same way; messages go into `e`.
+ */
+export async function parseCommonFields(f: { perihal?: unknown; sifat?: unknown; urgensi?: unknown; klasifikasi?: unknown }, e: Record<string, string>)
+  : Promise<{ perihal: string; sifat: Sifat; urgensi: Urgensi; klasifikasiCode: string }> {
+  const perihal = str(f.perihal);
+  if (!perihal) e.perihal = 'Perihal wajib diisi.';
+  else if (perihal.length > 500) e.perihal = 'Perihal maksimal 500 karakter.';
+
+  const sifat = str(f.sifat) || 'biasa';
+  if (!(SIFAT as readonly string[]).includes(sifat)) e.sifat = 'Sifat surat tidak dikenal.';
+  const urgensi = str(f.urgensi) || 'biasa';
+  if (!(URGENSI as readonly string[]).includes(urgensi)) e.urgensi = 'Urgensi tidak dikenal.';
+
+  const kRaw = str(f.klasifikasi);
+  const kCode = /^[0-9]+(?:\.[0-9]+)*/.exec(kRaw)?.[0] ?? '';
+  if (!kRaw) e.klasifikasi = 'Kode klasifikasi wajib dipilih.';
+  else if (!kCode || !(await Klasifikasi.findByPk(kCode))) e.klasifikasi = `Kode klasifikasi "${kRaw.slice(0, 40)}" tidak ada dalam daftar.`;
+  return { perihal, sifat: sifat as Sifat, urgensi: urgensi as Urgensi, klasifikasiCode: kCode };
+}
+
+/**
  * Validate the letter's metadata against the directories. Returns the clean fields or a
  * message per field, in Indonesian, for the form to show next to each input.
  */
@@ -54,19 +76,7 @@ export async function parseLetterFields(f: LetterForm, opts: { requireSender: bo
     e.senderAgencyId = 'Pilih pengirim dari direktori, atau isi nama instansi pengirim baru.';
   }
 
-  const perihal = str(f.perihal);
-  if (!perihal) e.perihal = 'Perihal wajib diisi.';
-  else if (perihal.length > 500) e.perihal = 'Perihal maksimal 500 karakter.';
-
-  const sifat = str(f.sifat) || 'biasa';
-  if (!(SIFAT as readonly string[]).includes(sifat)) e.sifat = 'Sifat surat tidak dikenal.';
-  const urgensi = str(f.urgensi) || 'biasa';
-  if (!(URGENSI as readonly string[]).includes(urgensi)) e.urgensi = 'Urgensi tidak dikenal.';
-
-  const kRaw = str(f.klasifikasi);
-  const kCode = /^[0-9]+(?:\.[0-9]+)*/.exec(kRaw)?.[0] ?? '';
-  if (!kRaw) e.klasifikasi = 'Kode klasifikasi wajib dipilih.';
-  else if (!kCode || !(await Klasifikasi.findByPk(kCode))) e.klasifikasi = `Kode klasifikasi "${kRaw.slice(0, 40)}" tidak ada dalam daftar.`;
+  const { perihal, sifat, urgensi, klasifikasiCode: kCode } = await parseCommonFields(f, e);
 
   const jCode = str(f.jenisNaskah);
   if (!jCode) e.jenisNaskah = 'Jenis naskah wajib dipilih.';
@@ -86,7 +96,7 @@ export async function parseLetterFields(f: LetterForm, opts: { requireSender: bo
     errors: e,
     fields: {
       senderNumber, letterDate: letterDate!, receivedDate: receivedDate!, senderAgencyId, newSender, perihal,
-      sifat: sifat as Sifat, urgensi: urgensi as Urgensi, klasifikasiCode: kCode, jenisNaskahCode: jCode,
+      sifat, urgensi, klasifikasiCode: kCode, jenisNaskahCode: jCode,
       lampiran: lampiran || null, summary: summary || null, addressedPositionId: pos!.id,
     },
   };

@@ -199,15 +199,16 @@ function storedDate(d: Date): string {
  * (inbox_items_position_unread, inbox_items_position_due, notifications_user_unread,
  * outgoing_letters_holder) without reading the rows.
  */
-export async function navCounters(actor: AnyActor): Promise<{ unread: number; overdue: number; notif: number }> {
+export async function navCounters(actor: AnyActor): Promise<{ unread: number; overdue: number; notif: number; konsep: number }> {
   const mine = positionIds(actor);
   const userId = actor.user?.id ?? 0;
-  const [row] = await db().query<{ unread: number | string; overdue: number | string; notif: number | string }>(
+  const [row] = await db().query<{ unread: number | string; overdue: number | string; notif: number | string; konsep: number | string }>(
     mine.length
       ? `SELECT (SELECT count(*) FROM inbox_items WHERE position_id IN (:mine) AND unread = 1) AS unread,
       (SELECT count(*) FROM inbox_items WHERE position_id IN (:mine) AND done_at IS NULL AND due_at < :now) AS overdue,
-      (SELECT count(*) FROM notifications WHERE user_id = :userId AND read_at IS NULL) AS notif`
-      : 'SELECT 0 AS unread, 0 AS overdue, (SELECT count(*) FROM notifications WHERE user_id = :userId AND read_at IS NULL) AS notif',
+      (SELECT count(*) FROM notifications WHERE user_id = :userId AND read_at IS NULL) AS notif,
+      (SELECT count(*) FROM outgoing_letters WHERE current_holder_position_id IN (:mine) AND status IN ('dalam_paraf', 'siap_ttd')) AS konsep`
+      : 'SELECT 0 AS unread, 0 AS overdue, (SELECT count(*) FROM notifications WHERE user_id = :userId AND read_at IS NULL) AS notif, 0 AS konsep',
     { replacements: { mine, now: storedDate(now()), userId }, type: QueryTypes.SELECT });
-  return { unread: Number(row.unread), overdue: Number(row.overdue), notif: Number(row.notif) };
+  return { unread: Number(row.unread), overdue: Number(row.overdue), notif: Number(row.notif), konsep: Number(row.konsep) };
 }

@@ -7,6 +7,8 @@ import { Setting, Holiday } from '../models';
 import { config } from '../config';
 import { now } from '../lib/clock';
 import type { WorkingCalendar } from '../lib/workingTime';
+import { KOP_SCHEMA, LAYOUT_SCHEMA, DEFAULT_LAYOUT, defaultKop } from '../lib/kop';
+import { NUMBERING_SCHEMA, DEFAULT_NUMBERING } from '../lib/numberingRules';
 
 /**
  * Settings an admin can change at run time, stored as JSON in the `settings` table, each
@@ -23,6 +25,15 @@ export const SETTINGS = {
   'disposisi.pengingat_menit': z.number().int().min(0).max(7 * 24 * 60).default(60),
   /** Escalate a late disposition to the disposer's superior too, not only the disposer. */
   'disposisi.eskalasi_atasan': z.boolean().default(false),
+  /**
+   * Kop surat (letterhead) and page layout of outgoing letters: schemas, meaning and defaults in
+   * lib/kop.ts; changed on /admin/kop-surat (services/kopUpdater.ts); read by templates through
+   * services/kop.ts letterhead().
+   */
+  'surat.kop': KOP_SCHEMA.default(defaultKop),
+  'surat.tata_letak': LAYOUT_SCHEMA.default(DEFAULT_LAYOUT),
+  /** Outgoing-letter number formats per jenis naskah and their sequences (lib/numberingRules.ts; services/letterNumbering.ts). */
+  'penomoran.surat_keluar': NUMBERING_SCHEMA.default(DEFAULT_NUMBERING),
 } as const;
 export type SettingKey = keyof typeof SETTINGS;
 export type SettingValue<K extends SettingKey> = z.infer<(typeof SETTINGS)[K]>;

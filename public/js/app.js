@@ -14,7 +14,9 @@
     });
     // Disable the submit button after the first click; the server is idempotent anyway.
     document.querySelectorAll('form[data-once]').forEach(function (form) {
-      form.addEventListener('submit', function () {
+      form.addEventListener('submit', function (e) {
+        // A button that opens its answer in a new tab (a PDF preview) leaves the form usable.
+        if (e.submitter && e.submitter.getAttribute('formtarget') === '_blank') return;
         var btns = form.querySelectorAll('button[type=submit]');
         setTimeout(function () { btns.forEach(function (b) { b.disabled = true; b.textContent = 'Menyimpan…'; }); }, 0);
       });
