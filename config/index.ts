@@ -45,6 +45,8 @@ const schema = z.object({
   SCHEDULER_INTERVAL_SECONDS: intFrom(60, 0, 24 * 3600),
   /** Seconds the organization and reference lists are kept in memory (0 = read on every request). */
   CACHE_SECONDS: intFrom(5, 0, 3600),
+  /** Seconds a leader's dashboard (aggregates over the period) is reused for the same scope and period. */
+  DASHBOARD_CACHE_SECONDS: intFrom(60, 0, 3600),
 });
 
 export type DbConfig =
@@ -129,6 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     mailFrom: e.MAIL_FROM,
     schedulerIntervalMs: e.SCHEDULER_INTERVAL_SECONDS * 1000,
     cacheMs: e.CACHE_SECONDS * 1000,
+    dashboardCacheMs: e.DASHBOARD_CACHE_SECONDS * 1000,
   });
 }
 

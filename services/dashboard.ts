@@ -1,4 +1,5 @@
 import { QueryTypes } from 'sequelize';
+import { config } from '../config';
 import { db, isSqlite } from '../lib/db';
 import { now } from '../lib/clock';
 import { today, parseIsoDate, parseLocalDateTime } from '../lib/dates';
@@ -542,12 +543,34 @@ export interface Dashboard {
   open: { open: number; overdue: number };
   overdue: OverdueReport;
   steps: StepReport;
+  /** When the figures were taken. */
+  at: Date;
 }
+
+/**
+ * Dashboards computed in the last DASHBOARD_CACHE_SECONDS, by scope, period and list length. The
+ * figures are aggregates over every disposition of the period (about a second at a million
+ * letters); leaders opening the page within a minute of each other share one computation, and
+ * the page says when its figures were taken.
+ */
+const computed = new Map<string, { ms: number; value: Dashboard }>();
 
 /** Everything the dashboard page shows, for an actor and a period. */
 export async function dashboardFor(actor: Actor, period: Period, opts: { at?: Date; overdueLimit?: number } = {}): Promise<Dashboard> {
-  const at = opts.at ?? now();
   const scope = await dashboardScope(actor);
+  const ttl = config().dashboardCacheMs;
+  if (opts.at || ttl <= 0) return computeDashboard(scope, period, opts);
+  const key = JSON.stringify([scope.whole, scope.unitIds, period.from, period.to, opts.overdueLimit ?? null]);
+  const hit = computed.get(key);
+  if (hit && Date.now() - hit.ms < ttl) return hit.value;
+  const value = await computeDashboard(scope, period, opts);
+  if (computed.size > 500) computed.clear();
+  computed.set(key, { ms: Date.now(), value });
+  return value;
+}
+
+async function computeDashboard(scope: DashboardScope, period: Period, opts: { at?: Date; overdueLimit?: number }): Promise<Dashboard> {
+  const at = opts.at ?? now();
   const cal = await workingCalendar();
   const month = thisMonth(at);
   const monthly = await lettersByStatus(scope, month);
@@ -555,5 +578,5 @@ export async function dashboardFor(actor: Actor, period: Period, opts: { at?: Da
   const open = await openDispositions(scope, at);
   const overdue = await overdueDispositions(scope, { at, cal, limit: opts.overdueLimit });
   const steps = await stepTimes(scope, period, { at, cal });
-  return { scope, period, month, lettersThisMonth: monthly.total, letters, open, overdue, steps };
+  return { scope, period, month, lettersThisMonth: monthly.total, letters, open, overdue, steps, at };
 }

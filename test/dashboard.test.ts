@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { config, setConfig } from '../config';
 import supertest from 'supertest';
 import { Disposition, Holiday, IncomingLetter, Position, Unit, User } from '../models';
 import { setClock, systemClock, FixedClock } from '../lib/clock';
@@ -283,6 +284,26 @@ describe('Dasbor pimpinan', () => {
       expect(res.headers['content-security-policy']).to.match(/script-src 'self'/);
       // An invalid period falls back to the default and says so.
       expect(textOf((await agent.get('/dasbor?dari=kemarin')).text)).to.include('Tanggal periode tidak valid');
+    });
+
+    it('reuses the figures for DASHBOARD_CACHE_SECONDS and says when they were taken', async () => {
+      const saved = config();
+      const agent = await signIn(kasi1.username);
+      const url = '/dasbor?dari=2024-01-01&sampai=2024-01-31';
+      const empty = 'Belum ada surat masuk pada periode ini.';
+      try {
+        setConfig({ ...saved, dashboardCacheMs: 60_000 });
+        const first = textOf((await agent.get(url)).text);
+        expect(first).to.match(/Data per \d{1,2} \w+ \d{4} \d{2}\.\d{2}/).and.include(empty);
+        await buildLetter({ letterDate: '2024-01-10', receivedDate: '2024-01-15', addressedPositionId: kasi1Pos.id });
+        // Within the minute: the same figures.
+        expect(textOf((await agent.get(url)).text)).to.include(empty);
+        // Computed afresh (as after the minute): the new letter counts.
+        setConfig({ ...saved, dashboardCacheMs: 0 });
+        expect(textOf((await agent.get(url)).text)).to.not.include(empty);
+      } finally {
+        setConfig(saved);
+      }
     });
 
     it('shows empty states when there is nothing in the period', async () => {

@@ -20,7 +20,9 @@ export const mochaHooks = {
   async beforeAll(this: Mocha.Context) {
     this.timeout(120_000);
     const dbUrl = process.env.DB_URL || 'sqlite::memory:';
-    setConfig(loadConfig({ ...process.env, NODE_ENV: 'test', DB_URL: dbUrl, BLOB_DIR: TEST_BLOB_DIR, SESSION_SECRET: 'test-secret-0123456789abcdef', DEMO_SEED: 'never' }));
+    setConfig(loadConfig({ ...process.env, NODE_ENV: 'test', DB_URL: dbUrl, BLOB_DIR: TEST_BLOB_DIR, SESSION_SECRET: 'test-secret-0123456789abcdef', DEMO_SEED: 'never',
+      // Tests change data between page loads; the dashboard's reuse has its own test.
+      DASHBOARD_CACHE_SECONDS: '0' }));
     setBlobStore(new LocalBlobStore(TEST_BLOB_DIR));
     const c = config();
     if (c.db.dialect === 'mysql') {
