@@ -14,7 +14,7 @@
  *   --chunk=R           BENCH_CHUNK    rows per multi-row INSERT, default 2000
  *   --q=WORD            BENCH_Q        search word (default: picked from the data, ~0.5% of letters)
  *   --reuse             BENCH_REUSE=1  measure the existing database, no re-seeding (migrations still run)
- *   --only=a,b          BENCH_ONLY     measure only some of: bare,inbox,first,deep,search
+ *   --only=a,b          BENCH_ONLY     measure only some of: bare,inbox,first,deep,search,dash,letter,tree
  *   --blobs=DIR         BLOB_DIR       default /tmp/naskah-bench/blobs
  *   --quiet-wait=S      BENCH_QUIET_WAIT on a shared host, wait up to S seconds before each page
  *                                      until the CPU pressure (/proc/pressure/cpu avg10) is under 25%
@@ -220,7 +220,7 @@ const H = 3_600_000;
 /** Time to act on a new letter by urgency, in plain hours (the working-calendar rules need not be replayed for the benchmark). */
 const DUE_HOURS: Record<Urgensi, number> = { sangat_segera: 1, segera: 24, biasa: 72 };
 
-async function seedLetters(o: Opts, s: Sequelize, r: Rand): Promise<{ items: number }> {
+async function seedLetters(o: Opts, s: Sequelize, r: Rand): Promise<{ items: number; dispositions: number }> {
   const sqlite = isSqlite(s);
   const nowMs = Date.now();
   // Literals exactly as Sequelize writes them, so the app reads and compares them the same way.
@@ -254,6 +254,28 @@ async function seedLetters(o: Opts, s: Sequelize, r: Rand): Promise<{ items: num
   const LCOLS = 'id, agenda_year, agenda_seq, agenda_number, sender_agency_id, sender_name, sender_number, letter_date, received_date, perihal, sifat, urgensi, klasifikasi_code, jenis_naskah_code, lampiran, summary, addressed_position_id, status, search_text, submission_key, created_by_id, version, created_at, updated_at';
   const ICOLS = 'id, letter_id, position_id, kind, received_at, unread, read_at, read_by_user_id, due_at, done_at';
   const FCOLS = 'id, letter_id, blob_sha, kind, original_name, mime, size, created_at';
+  const DCOLS = 'id, letter_id, parent_id, from_position_id, from_user_id, from_acting, to_position_id, instructions, note, priority, due_at, status, read_at, read_by_user_id, completed_at, completed_by_user_id, completed_acting, result, version, created_at, updated_at';
+  const INSTRUCTIONS = ['Tindak lanjuti', 'Pelajari dan laporkan', 'Siapkan jawaban', 'Koordinasikan', 'Untuk diketahui'];
+  let dispId = 0;
+  /** A disposition row from `from` to `to`, in a state that fits the letter's. */
+  const disp = (letterId: number, parentId: number | null, from: InboxPosition, to: InboxPosition, at: number, letterStatus: LetterStatus): string => {
+    const done = ['selesai', 'diarsipkan', 'dibalas'].includes(letterStatus);
+    const read = done || r() < 0.7 ? Math.min(nowMs - 1000, at + (0.2 + r() * 24) * H) : null;
+    const status = done ? 'selesai' : read === null ? 'terkirim' : letterStatus === 'diproses' ? 'diproses' : 'dibaca';
+    const completed = status === 'selesai' ? Math.min(nowMs - 1000, read! + (1 + r() * 48) * H) : null;
+    const ins = JSON.stringify([pick(r, INSTRUCTIONS), ...(r() < 0.3 ? [pick(r, INSTRUCTIONS)] : [])].filter((v, i, a) => a.indexOf(v) === i));
+    return `(${++dispId},${letterId},${parentId ?? 'NULL'},${from.id},${from.holderId},NULL,${to.id},${str(ins)},${r() < 0.3 ? str('Mohon segera ditindaklanjuti sesuai ketentuan.') : 'NULL'},'biasa',${ts(at + 72 * H)},'${status}',`
+      + `${read === null ? 'NULL' : ts(read)},${read === null ? 'NULL' : to.holderId},${completed === null ? 'NULL' : ts(completed)},${completed === null ? 'NULL' : to.holderId},NULL,${completed === null ? 'NULL' : str('Sudah ditindaklanjuti.')},0,${ts(at)},${ts(at)})`;
+  };
+  const other = (avoid: Set<number>): InboxPosition => {
+    let p = pick(r, inbox);
+    while (avoid.has(p.id)) p = inbox[(inbox.indexOf(p) + 1) % inbox.length];
+    avoid.add(p.id);
+    return p;
+  };
+  const headUser = await User.findOne({ where: { username: o.inboxUser } });
+  const headPos = inbox.find((x) => x.holderId === headUser?.id);
+  let newestHeadLetter: { id: number; at: number } | null = null;
 
   const item = (letterId: number, p: InboxPosition, kind: string, at: number, due: number): string => {
     const ageDays = (nowMs - at) / 86_400_000;
@@ -275,6 +297,7 @@ async function seedLetters(o: Opts, s: Sequelize, r: Rand): Promise<{ items: num
         const L: string[] = [];
         const I: string[] = [];
         const F: string[] = [];
+        const D: string[] = [];
         for (; id < end; ) {
           const i = id++;
           const letterId = id;
@@ -302,29 +325,60 @@ async function seedLetters(o: Opts, s: Sequelize, r: Rand): Promise<{ items: num
           L.push(`(${letterId},${year},${seq},${str(agendaNumber)},${ag.id},${str(ag.name)},${str(senderNumber)},'${ld.toISOString().slice(0, 10)}','${d.toISOString().slice(0, 10)}',`
             + `${str(x.perihal)},'${x.sifat}','${x.urgensi}','${x.klas}','${x.jenis}',${str(x.lampiran)},${str(summary)},${to.id},'${status}',${str(searchText)},NULL,${clerk.id},0,${ts(at)},${ts(at)})`);
           I.push(item(letterId, to, 'tujuan', at, at + DUE_HOURS[x.urgensi] * H));
-          if (status !== 'baru' && r() < 0.3) {
-            let dp = pick(r, inbox);
-            if (dp.id === to.id) dp = inbox[(inbox.indexOf(dp) + 1) % inbox.length];
-            const dAt = Math.min(nowMs - 1000, at + (1 + r() * 47) * H);
-            I.push(item(letterId, dp, 'disposisi', dAt, dAt + 72 * H));
+          if (status !== 'baru') {
+            // Disposed: the addressed official sends it to one or two positions, and some of
+            // those send it one level further (the dispositions and their inbox entries).
+            const used = new Set([to.id]);
+            for (let k = r() < 0.7 ? 1 : 2; k > 0; k--) {
+              const dp = other(used);
+              const dAt = Math.min(nowMs - 2000, at + (1 + r() * 47) * H);
+              I.push(item(letterId, dp, 'disposisi', dAt, dAt + 72 * H));
+              D.push(disp(letterId, null, to, dp, dAt, status));
+              const parent = dispId;
+              if (r() < 0.4) {
+                const dp2 = other(used);
+                const d2At = Math.min(nowMs - 1000, dAt + (1 + r() * 24) * H);
+                I.push(item(letterId, dp2, 'disposisi', d2At, d2At + 72 * H));
+                D.push(disp(letterId, parent, dp, dp2, d2At, status));
+              }
+            }
           }
+          if (headPos && to.id === headPos.id) newestHeadLetter = { id: letterId, at };
           F.push(`(${letterId},${letterId},'${scan.sha256}','scan',${str(`scan-${ag.code.toLowerCase()}-${letterId}.pdf`)},'application/pdf',${scan.size},${ts(at)})`);
         }
         await s.query(`INSERT INTO incoming_letters (${LCOLS}) VALUES ${L.join(',')}`, { transaction: t });
         await s.query(`INSERT INTO inbox_items (${ICOLS}) VALUES ${I.join(',')}`, { transaction: t });
         await s.query(`INSERT INTO incoming_letter_files (${FCOLS}) VALUES ${F.join(',')}`, { transaction: t });
+        if (D.length) await s.query(`INSERT INTO dispositions (${DCOLS}) VALUES ${D.join(',')}`, { transaction: t });
       }
       if (!sqlite) await s.query('SET SESSION foreign_key_checks = 1, unique_checks = 1', { transaction: t });
     });
     if (id % 100_000 === 0 || id === N) {
       const el = performance.now() - started;
-      log(`    ${fmtInt(id)} letters, ${fmtInt(itemId)} inbox items  (${secs(el)}, ${fmtInt(Math.round(id / (el / 1000)))} letters/s)`);
+      log(`    ${fmtInt(id)} letters, ${fmtInt(itemId)} inbox items, ${fmtInt(dispId)} dispositions  (${secs(el)}, ${fmtInt(Math.round(id / (el / 1000)))} letters/s)`);
     }
+  }
+  // The newest letter to the head of the agency gets a tree of 200 dispositions (issue #3's
+  // worst case): each node sent by an earlier node's recipient, a bushy tree some levels deep.
+  if (newestHeadLetter && headPos) {
+    const { id: letterId, at } = newestHeadLetter;
+    await s.query(`UPDATE incoming_letters SET status = 'didisposisi' WHERE id = ${letterId}`);
+    const nodes: { id: number; to: InboxPosition }[] = [];
+    const D: string[] = [];
+    for (let k = 0; k < 200; k++) {
+      const parent = k < 4 ? null : nodes[Math.floor(r() * nodes.length)];
+      const from = parent ? parent.to : headPos;
+      const to = other(new Set([from.id]));
+      const dAt = Math.min(nowMs - 1000, at + (k + 1) * 60_000);
+      D.push(disp(letterId, parent?.id ?? null, from, to, dAt, 'didisposisi'));
+      nodes.push({ id: dispId, to });
+    }
+    await s.query(`INSERT INTO dispositions (${DCOLS}) VALUES ${D.join(',')}`);
   }
   for (const [year, value] of seqs) {
     await s.query('INSERT INTO sequences (name, value) VALUES (?, ?)', { replacements: [`agenda-surat-masuk:${year}`, value] });
   }
-  return { items: itemId };
+  return { items: itemId, dispositions: dispId };
 }
 
 async function seed(o: Opts): Promise<void> {
@@ -355,9 +409,9 @@ async function seed(o: Opts): Promise<void> {
   }
 
   log(`  inserting ${fmtInt(o.letters)} letters in multi-row INSERTs of ${fmtInt(o.chunk)} rows, ${fmtInt(o.chunk * 5)} letters per transaction`);
-  const { items } = await seedLetters(o, s, r);
+  const { items, dispositions } = await seedLetters(o, s, r);
   const tLetters = performance.now();
-  log(`  letters + ${fmtInt(items)} inbox items + ${fmtInt(o.letters)} file rows in ${secs(tLetters - tOrg)}`);
+  log(`  letters + ${fmtInt(items)} inbox items + ${fmtInt(dispositions)} dispositions + ${fmtInt(o.letters)} file rows in ${secs(tLetters - tOrg)}`);
 
   if (sqlite) {
     await s.query("INSERT INTO incoming_letters_fts(incoming_letters_fts) VALUES('rebuild')");
@@ -365,11 +419,11 @@ async function seed(o: Opts): Promise<void> {
     await s.query('PRAGMA wal_checkpoint(TRUNCATE)');
   } else {
     // What InnoDB's background statistics would reach after this much change.
-    for (const tb of ['incoming_letters', 'inbox_items', 'incoming_letter_files']) await s.query(`ANALYZE TABLE ${tb}`);
+    for (const tb of ['incoming_letters', 'inbox_items', 'incoming_letter_files', 'dispositions']) await s.query(`ANALYZE TABLE ${tb}`);
   }
   const tFts = performance.now();
   log(`  ${sqlite ? 'FTS5 table rebuilt' : 'statistics (ANALYZE TABLE)'} in ${secs(tFts - tLetters)}`);
-  log(`SEEDING TIME: ${secs(tFts - t0)} total (${fmtInt(o.letters)} letters, ${fmtInt(items)} inbox items)`);
+  log(`SEEDING TIME: ${secs(tFts - t0)} total (${fmtInt(o.letters)} letters, ${fmtInt(items)} inbox items, ${fmtInt(dispositions)} dispositions)`);
 }
 
 // ---------------------------------------------------------------- what to measure
@@ -377,6 +431,8 @@ async function seed(o: Opts): Promise<void> {
 interface Plan {
   letters: number; items: number; minId: number; maxId: number; deepCursor: number; deepFirstId: number;
   q: string; qMatches: number; qNewestId: number; inboxItems: number; inboxUnread: number;
+  /** Dispositions in the database; the inbox user's newest letter with a small tree, and the letter with the largest tree. */
+  dispositions: number; smallTree: { id: number; nodes: number } | null; bigTree: { id: number; nodes: number } | null;
 }
 
 async function countMatches(s: Sequelize, word: string): Promise<{ n: number; newest: number }> {
@@ -410,8 +466,18 @@ async function plan(o: Opts): Promise<Plan> {
   if (!user) throw new Error(`no user ${o.inboxUser}`);
   const ib = await one(`SELECT count(*) AS n, sum(CASE WHEN ii.unread THEN 1 ELSE 0 END) AS u FROM inbox_items ii
     JOIN assignments a ON a.position_id = ii.position_id AND a.user_id = ? AND a.end_date IS NULL`, [user.id]);
+  const dispositions = Number((await one('SELECT count(*) AS n FROM dispositions')).n);
+  const treeOf = async (sql: string, rep: unknown[]) => {
+    const row = await one(sql, rep);
+    return row && row.id ? { id: Number(row.id), nodes: Number(row.n) } : null;
+  };
+  const headLetters = `SELECT l.id AS id, (SELECT count(*) FROM dispositions d WHERE d.letter_id = l.id) AS n FROM incoming_letters l
+    JOIN assignments a ON a.position_id = l.addressed_position_id AND a.user_id = ? AND a.end_date IS NULL`;
+  const smallTree = await treeOf(`${headLetters} WHERE EXISTS (SELECT 1 FROM dispositions d WHERE d.letter_id = l.id)
+    AND (SELECT count(*) FROM dispositions d WHERE d.letter_id = l.id) < 10 ORDER BY l.id DESC LIMIT 1`, [user.id]);
+  const bigTree = await treeOf(`${headLetters} WHERE (SELECT count(*) FROM dispositions d WHERE d.letter_id = l.id) >= 100 ORDER BY l.id DESC LIMIT 1`, [user.id]);
   return { letters, items, minId: Number(st.lo), maxId: Number(st.hi), deepCursor, deepFirstId, q: q!, qMatches: m.n, qNewestId: m.newest,
-    inboxItems: Number(ib.n), inboxUnread: Number(ib.u ?? 0) };
+    inboxItems: Number(ib.n), inboxUnread: Number(ib.u ?? 0), dispositions, smallTree, bigTree };
 }
 
 // ---------------------------------------------------------------- server child
@@ -507,6 +573,17 @@ function targets(p: Plan, appBase: string, bareBase: string, sid: { inbox: strin
         const want = Math.min(50, p.qMatches);
         return ids.length === want && ids[0] === p.qNewestId && newestFirst(ids) ? null : `expected ${want} rows from id ${p.qNewestId}, got ${ids.length} from ${ids[0]}`;
       } },
+    { key: 'dash', label: 'leader dashboard /dasbor', url: `${appBase}/dasbor`, headers: h(sid.inbox),
+      check: (html) => (html.includes('Dasbor Pimpinan') && html.includes('Rata-rata') ? null : 'no dashboard') },
+    ...[['letter', p.smallTree], ['tree', p.bigTree]].flatMap(([key, tree]) => {
+      const t = tree as Plan['smallTree'];
+      if (!t) return [];
+      return [{ key: key as string, label: `letter page, ${t.nodes}-node tree`, url: `${appBase}/surat-masuk/${t.id}`, headers: h(sid.inbox),
+        check: (html: string) => {
+          const n = count(html, 'data-testid="disposition"');
+          return n === t.nodes ? null : `expected ${t.nodes} disposition nodes, got ${n}`;
+        } }];
+    }),
   ];
 }
 
@@ -575,7 +652,7 @@ async function main(): Promise<void> {
   } else await seed(o);
   const p = await plan(o);
   await db().close();
-  log(`Data: ${fmtInt(p.letters)} letters (ids ${p.minId}-${p.maxId}), ${fmtInt(p.items)} inbox items; ${o.inboxUser}: ${fmtInt(p.inboxItems)} inbox items, ${fmtInt(p.inboxUnread)} unread`);
+  log(`Data: ${fmtInt(p.letters)} letters (ids ${p.minId}-${p.maxId}), ${fmtInt(p.items)} inbox items, ${fmtInt(p.dispositions)} dispositions; ${o.inboxUser}: ${fmtInt(p.inboxItems)} inbox items, ${fmtInt(p.inboxUnread)} unread`);
   log(`      deep cursor setelah=${p.deepCursor} (90% of the register is newer); search "${p.q}" matches ${fmtInt(p.qMatches)} letters (${((p.qMatches / p.letters) * 100).toFixed(2)}%)`);
 
   // BENCH_PROFILE=DIR writes a CPU profile of the server process there.
