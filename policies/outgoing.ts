@@ -26,6 +26,8 @@ export interface OutgoingRights {
   paraf: boolean;
   /** Send it back to the drafter with a note. */
   return: boolean;
+  /** Withdraw the draft for good (the drafter, any time before it is signed). */
+  cancel: boolean;
   /** The holding through which the actor holds the draft, if they do. */
   holding?: Holding;
   /** The holding through which the actor is the drafter. */
@@ -59,6 +61,7 @@ export function outgoingRights(a: AnyActor, l: OutgoingLetter, chain: number[]):
     submit: view && drafterActs,
     paraf: view && l.status === 'dalam_paraf' && !!holding,
     return: view && (l.status === 'dalam_paraf' || l.status === 'siap_ttd') && !!holding,
+    cancel: view && ['konsep', 'dikembalikan', 'dalam_paraf', 'siap_ttd'].includes(l.status) && (isDrafter || !!drafterHolding),
     holding: holding ?? (drafterActs ? drafterHolding : undefined),
     drafterHolding,
     inChain,

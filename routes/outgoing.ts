@@ -19,6 +19,7 @@ import { changeAttachments } from '../services/outgoingAttachments';
 import { submitDraft } from '../services/draftSubmitter';
 import { giveParaf } from '../services/parafGiver';
 import { returnDraft } from '../services/draftReturner';
+import { cancelDraft } from '../services/draftCanceller';
 import { draftFormFrom } from '../services/outgoingFields';
 import { contentOf, currentSteps, type DraftContent } from '../services/outgoingCommon';
 import { defaultChain } from '../services/parafChain';
@@ -345,6 +346,15 @@ router.post('/surat-keluar/:id/kembalikan', requireLogin, async (req, res) => {
   await act(req, res, letter, 'kembalikan', async () => {
     await returnDraft({ actor: actorOf(req), letterId: letter.id, versionHash: str(body.versionHash), note: str(body.note) });
     return 'Konsep dikembalikan kepada pembuatnya dengan catatan Anda.';
+  });
+});
+
+router.post('/surat-keluar/:id/batalkan', requireLogin, async (req, res) => {
+  const { letter } = await loadDraft(req);
+  const body = req.body as Record<string, unknown>;
+  await act(req, res, letter, 'batalkan', async () => {
+    await cancelDraft({ actor: actorOf(req), letterId: letter.id, reason: str(body.reason), expectedLockVersion: num(body.lockVersion) });
+    return 'Konsep dibatalkan. Konsep tetap tersimpan beserta riwayatnya, tetapi tidak dapat diajukan lagi.';
   });
 });
 

@@ -311,6 +311,42 @@ describe('Surat Keluar: the paraf chain', function () {
     expect(await OutgoingParaf.count({ where: { letterId: draft.id, status: 'paraf' } })).to.equal(1);
   });
 
+  it('the drafter cancels a draft in the chain with a reason: steps voided, the verifier told, nothing more can happen to it', async () => {
+    const staf = await actorOf('staf.egov1');
+    const l = await draftBy(staf);
+    await submit('staf.egov1', l);
+    const holder = (await refresh(l)).currentHolderPositionId!;
+    const kasi = await signIn('kasi.egov');
+    // Only the drafter may cancel: the verifier holding it gets a refusal, not a cancelled draft.
+    expect((await postOn(kasi, l.id, '/batalkan', { reason: 'bukan saya', lockVersion: String((await refresh(l)).lockVersion) })).status).to.equal(403);
+    expect((await refresh(l)).status).to.equal('dalam_paraf');
+    const agent = await signIn('staf.egov1');
+    const empty = await postOn(agent, l.id, '/batalkan', { reason: '  ', lockVersion: String((await refresh(l)).lockVersion) });
+    expect(empty.status).to.equal(422);
+    expect(textOf(empty.text)).to.include('Tulis alasan pembatalan konsep.');
+    const ok = await postOn(agent, l.id, '/batalkan', { reason: 'Permohonan ditarik oleh pemohon.', lockVersion: String((await refresh(l)).lockVersion) });
+    expect(ok.status).to.equal(303);
+    const after = await refresh(l);
+    expect(after.status).to.equal('dibatalkan');
+    expect(after.currentHolderPositionId).to.equal(null);
+    expect(await OutgoingParaf.count({ where: { letterId: l.id, status: 'menunggu' } })).to.equal(0);
+    expect(await OutgoingParaf.count({ where: { letterId: l.id, status: 'batal' } })).to.be.greaterThan(0);
+    const kasiUser = await User.findOne({ where: { username: 'kasi.egov' } });
+    expect(await Notification.count({ where: { userId: kasiUser!.id, kind: 'konsep_dibatalkan' } })).to.equal(1);
+    expect(holder).to.equal((await actorOf('kasi.egov')).holdings[0].positionId);
+    const [event] = await AuditEvent.findAll({ where: { action: 'surat_keluar.dibatalkan', entityId: String(l.id) } });
+    expect(JSON.parse(event.after!)).to.include({ alasan: 'Permohonan ditarik oleh pemohon.' });
+    // Gone from the verifier's list, and no paraf or new submission on it any more.
+    expect(textOf((await kasi.get('/surat-keluar?tab=paraf')).text)).to.not.include(l.perihal);
+    let err: unknown = null;
+    try { await paraf('kasi.egov', l); } catch (e) { err = e; }
+    expect(err).to.be.instanceOf(Error);
+    err = null;
+    try { await submit('staf.egov1', l); } catch (e) { err = e; }
+    expect(err).to.be.instanceOf(ConflictError);
+    expect(textOf((await agent.get(`/surat-keluar/${l.id}`)).text)).to.include('Dibatalkan').and.not.include('Batalkan konsep…');
+  });
+
   it('every paraf and return is in the audit chain, which stays intact', async () => {
     expect(await AuditEvent.count({ where: { action: 'surat_keluar.paraf' } })).to.be.greaterThan(3);
     expect(await AuditEvent.count({ where: { action: 'surat_keluar.dikembalikan' } })).to.be.greaterThan(0);
