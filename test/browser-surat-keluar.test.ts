@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Page } from 'puppeteer-core';
-import { OutgoingLetter } from '../models';
+import { OutgoingLetter, OutgoingRecipient } from '../models';
 import { buildAgency, buildLetter, actorOf, uniq } from './helpers/factories';
 import { demoChain } from './helpers/outgoing';
 import { sendDispositions } from '../services/dispositionSender';
@@ -72,10 +72,18 @@ describe('Browser journey: a reply drafted, returned, fixed, paraf by Kasi and K
     await stafPage.keyboard.press('Enter');
     await stafPage.click('.editor-toolbar button[data-cmd=bold]');
     await stafPage.keyboard.type('Subdomain diarahkan ke alamat IP 10.20.30.40.');
+    // One more tembusan, in a row added with the button.
+    const rowsBefore = (await stafPage.$$('[data-testid=tembusan-rows] .recipient-row')).length;
+    await stafPage.click('[data-testid=tembusan-rows] [data-testid=add-row]');
+    const rows = await stafPage.$$('[data-testid=tembusan-rows] .recipient-row');
+    expect(rows.length).to.equal(rowsBefore + 1);
+    await rows[rows.length - 1].$eval('input', (el) => { (el as HTMLInputElement).value = ''; });
+    await (await rows[rows.length - 1].$('input'))!.type('Inspektur Kabupaten Sindangraja');
     await clickAndWait(stafPage, '[data-testid=draft-form] button[name=save]');
     expect(await flashOk(stafPage)).to.include('Konsep disimpan sebagai versi 2');
     const saved = await OutgoingLetter.findByPk(draftId);
     expect(saved!.bodyHtml).to.match(/<b>Subdomain diarahkan ke alamat IP 10\.20\.30\.40\.<\/b>/);
+    expect((await OutgoingRecipient.findAll({ where: { letterId: draftId, kind: 'tembusan' } })).map((r) => r.name)).to.include('Inspektur Kabupaten Sindangraja');
     await clickAndWait(stafPage, '[data-testid=versions-link]');
     expect(await textIn(stafPage, '[data-testid=body-diff] ins')).to.include('Subdomain diarahkan ke alamat IP 10.20.30.40.');
     await stafPage.goto(`${rig.base}/surat-keluar/${draftId}`, { waitUntil: 'domcontentloaded' });

@@ -48,3 +48,35 @@
     });
   });
 })();
+
+// "Tambah baris" for addressees and tembusan: a copy of the last row, emptied. Without this
+// file, saving the form adds an empty row instead.
+(function () {
+  'use strict';
+  document.addEventListener('DOMContentLoaded', function () {
+    document.querySelectorAll('fieldset[data-testid="kepada-rows"], fieldset[data-testid="tembusan-rows"]').forEach(function (fs) {
+      var rows = fs.querySelectorAll('.recipient-row');
+      if (!rows.length) return;
+      var btn = document.createElement('button');
+      btn.type = 'button';
+      btn.className = 'btn btn-small';
+      btn.textContent = '+ Tambah baris';
+      btn.setAttribute('data-testid', 'add-row');
+      btn.addEventListener('click', function () {
+        var all = fs.querySelectorAll('.recipient-row');
+        var last = all[all.length - 1];
+        var copy = last.cloneNode(true);
+        var n = all.length + 1;
+        copy.querySelectorAll('select, input').forEach(function (el) {
+          if (el.tagName === 'SELECT') el.selectedIndex = 0; else el.value = '';
+          var label = el.getAttribute('aria-label');
+          if (label) el.setAttribute('aria-label', label.replace(/baris \d+/, 'baris ' + n));
+        });
+        last.parentNode.insertBefore(copy, last.nextSibling);
+        var first = copy.querySelector('select');
+        if (first) first.focus();
+      });
+      fs.appendChild(btn);
+    });
+  });
+})();
