@@ -10,6 +10,7 @@ import { createUser, resetPassword } from '../services/userAccounts';
 import { ValidationError } from '../lib/errors';
 import { seedDemo, DEMO_USERS, DEMO_PASSWORD } from '../seed/demo';
 import { templatePreviewCommand } from './templatePreview';
+import { certDevCaCommand, signCommand, verifyCommand } from './signing';
 
 const HELP = `Naskah: perintah operator
 
@@ -25,6 +26,12 @@ const HELP = `Naskah: perintah operator
                                       hapus berkas yatim yang lebih tua dari masa tenggang
   naskah template:preview <templat> [--data berkas.json] --out berkas.pdf
                                       buat PDF pratinjau templat surat (data contoh bila --data tidak diberikan)
+  naskah cert:dev-ca [--out DIR] [--passphrase P]
+                                      buat CA lokal dan P12 untuk penanda tangan contoh (hanya pengembangan)
+  naskah sign <masuk.pdf> --p12 <berkas.p12> --out <keluar.pdf> [--reason R] [--location L] [--nip NIP]
+                                      tandatangani PDF (passphrase dari NASKAH_P12_PASSPHRASE atau ditanyakan)
+  naskah verify <berkas.pdf> [--ca ca.pem]
+                                      periksa setiap tanda tangan dan apakah dokumen diubah sesudahnya
 
 Konfigurasi dari variabel lingkungan (DB_URL, BLOB_DIR, ...), sama dengan server.`;
 
@@ -131,6 +138,12 @@ export async function run(argv: string[]): Promise<number> {
     }
     case 'template:preview':
       return templatePreviewCommand(rest);
+    case 'cert:dev-ca':
+      return certDevCaCommand(rest);
+    case 'sign':
+      return signCommand(rest, askHidden);
+    case 'verify':
+      return verifyCommand(rest);
     default:
       console.error(`Perintah tidak dikenal: ${cmd}\n\n${HELP}`);
       return 2;

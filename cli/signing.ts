@@ -1,0 +1,145 @@
+/**
+ * CLI commands of the signing core (issue #5): `cert:dev-ca`, `sign`, `verify`.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Op } from 'sequelize';
+import { config } from '../config';
+import { boot } from '../lib/boot';
+import { now } from '../lib/clock';
+import { tanggalJam, today } from '../lib/dates';
+import { createDevCa, issueSignerP12, loadDevCa, type DevCa } from '../lib/devCa';
+import { LocalP12Transport, SigningError } from '../lib/pdfSign';
+import { verifyPdfSignatures } from '../lib/pdfVerify';
+import { Assignment, Position, Unit, User } from '../models';
+
+const SIGNER_ROLES = ['kepala', 'sekretaris', 'kabid'] as const;
+
+/** A passphrase that is easy to type: 4 groups of 4 from an alphabet without look-alikes. */
+function newPassphrase(): string {
+  const abc = 'abcdefghjkmnpqrstuvwxyz23456789';
+  const b = crypto.randomBytes(16);
+  return Array.from(b, (x) => abc[x % abc.length]).join('').replace(/(.{4})(?=.)/g, '$1-');
+}
+
+function trustHelp(caPath: string): string {
+  const nss = path.join(path.dirname(caPath), 'nssdb');
+  return `Cara mempercayai CA pengembangan ini:
+  pdfsig (poppler) memakai basis data NSS:
+    mkdir -p ${nss} && certutil -N -d sql:${nss} --empty-password
+    certutil -A -d sql:${nss} -n "Naskah Dev CA" -t "CT,C,C" -i ${caPath}
+    pdfsig -nssdir sql:${nss} surat.pdf        # "Certificate is Trusted"
+  Okular / Evince (Linux) memakai ~/.pki/nssdb: certutil -A -d sql:$HOME/.pki/nssdb -n "Naskah Dev CA" -t "CT,C,C" -i ${caPath}
+  Adobe Acrobat / Reader: Edit > Preferences > Signatures > Identities & Trusted Certificates > More >
+    Trusted Certificates > Import ${caPath}, lalu Edit Trust: centang "Use this certificate as a trusted root".
+  naskah verify --ca ${caPath} surat.pdf
+CA ini hanya untuk pengembangan dan demo; surat resmi ditandatangani dengan sertifikat dari PSrE (mis. BSrE).`;
+}
+
+export async function certDevCaCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { out: { type: 'string' }, passphrase: { type: 'string' } } });
+  const out = path.resolve(values.out ?? path.join('data', 'dev-ca'));
+  await boot();
+  const day = today();
+  const holdings = await Assignment.findAll({
+    where: { startDate: { [Op.lte]: day }, [Op.or]: [{ endDate: null }, { endDate: { [Op.gte]: day } }] },
+  });
+  const positions = new Map((await Position.findAll({ where: { role: [...SIGNER_ROLES] } })).map((p) => [p.id, p]));
+  const signers = new Map<number, { user: User; position: Position }>();
+  for (const a of holdings) {
+    const pos = positions.get(a.positionId);
+    if (!pos || a.kind !== 'definitif' || signers.has(a.userId)) continue;
+    const user = await User.findByPk(a.userId);
+    if (user) signers.set(user.id, { user, position: pos });
+  }
+  if (!signers.size) {
+    console.error('Tidak ada pengguna yang memegang jabatan Kepala Dinas, Sekretaris atau Kepala Bidang. Jalankan `naskah seed --demo` dahulu.');
+    return 1;
+  }
+  fs.mkdirSync(out, { recursive: true });
+  const caPath = path.join(out, 'ca.pem');
+  const caKeyPath = path.join(out, 'ca-key.pem');
+  let ca: DevCa;
+  if (fs.existsSync(caPath) && fs.existsSync(caKeyPath)) {
+    ca = loadDevCa(fs.readFileSync(caPath, 'utf8'), fs.readFileSync(caKeyPath, 'utf8'));
+    console.log(`CA yang ada dipakai lagi: ${caPath}`);
+  } else {
+    ca = createDevCa({ organization: config().orgName });
+    fs.writeFileSync(caPath, ca.certPem);
+    fs.writeFileSync(caKeyPath, ca.keyPem, { mode: 0o600 });
+    console.log(`CA pengembangan dibuat: ${caPath} (kunci: ${caKeyPath})`);
+  }
+  console.log('\nSertifikat penanda tangan (P12):');
+  for (const { user, position } of signers.values()) {
+    const unit = await Unit.findByPk(position.unitId);
+    const passphrase = values.passphrase ?? newPassphrase();
+    const p12 = issueSignerP12(ca, { name: user.name, nip: user.nip, email: user.email, title: position.name, organization: config().orgName, unit: unit?.name ?? null }, passphrase);
+    const file = path.join(out, `${user.username}.p12`);
+    fs.writeFileSync(file, p12, { mode: 0o600 });
+    console.log(`  ${file}\n    ${user.name} (NIP ${user.nip ?? '-'}), ${position.name}\n    passphrase: ${passphrase}`);
+  }
+  console.log(`\nSimpan passphrase di atas; Naskah tidak menyimpannya.\n\n${trustHelp(caPath)}`);
+  return 0;
+}
+
+export async function signCommand(args: string[], ask: (q: string) => Promise<string>): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args, allowPositionals: true,
+    options: { p12: { type: 'string' }, out: { type: 'string' }, reason: { type: 'string' }, location: { type: 'string' }, name: { type: 'string' }, nip: { type: 'string' } },
+  });
+  const input = positionals[0];
+  if (!input || !values.p12 || !values.out) {
+    console.error('Gunakan: naskah sign <masuk.pdf> --p12 <berkas.p12> --out <keluar.pdf> [--reason "..."] [--location "..."] [--nip NIP]');
+    return 2;
+  }
+  const pdf = fs.readFileSync(input);
+  const p12 = fs.readFileSync(values.p12);
+  const passphrase = process.env.NASKAH_P12_PASSPHRASE ?? await ask('Passphrase sertifikat: ');
+  try {
+    const signed = await new LocalP12Transport(p12).sign(pdf, {
+      reason: values.reason ?? 'Ditandatangani secara elektronik',
+      location: values.location ?? config().orgRegion,
+      name: values.name,
+      signingTime: now(),
+      passphrase,
+      expectedSubject: values.nip ? { nip: values.nip } : undefined,
+    });
+    fs.writeFileSync(values.out, signed);
+    const last = verifyPdfSignatures(signed).signatures.pop();
+    console.log(`Ditandatangani: ${values.out} (${signed.length} byte), oleh ${last?.signerName ?? '?'}${last?.signerNip ? ` (NIP ${last.signerNip})` : ''}.`);
+    return 0;
+  } catch (e) {
+    if (e instanceof SigningError) { console.error(e.message); return 1; }
+    throw e;
+  }
+}
+
+export async function verifyCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { ca: { type: 'string', multiple: true } } });
+  const file = positionals[0];
+  if (!file) { console.error('Gunakan: naskah verify <berkas.pdf> [--ca ca.pem]'); return 2; }
+  const pdf = fs.readFileSync(file);
+  const anchors = values.ca?.map((f) => fs.readFileSync(f));
+  const r = verifyPdfSignatures(pdf, { trustAnchors: anchors });
+  console.log(`Berkas: ${file} (${r.size} byte)\nSHA-256: ${r.sha256}`);
+  if (!r.signatures.length) { console.log('Tidak ada tanda tangan elektronik dalam berkas ini.'); return 1; }
+  let bad = false;
+  for (const s of r.signatures) {
+    const ok = s.intact && (s.trusted !== false);
+    if (!ok) bad = true;
+    console.log(`\nTanda tangan #${s.index}: ${ok ? 'SAH' : 'TIDAK SAH'}`);
+    console.log(`  Penanda tangan : ${s.signerName ?? '?'}${s.signerNip ? ` (NIP ${s.signerNip})` : ''}`);
+    if (s.signer) console.log(`  Penerbit       : ${s.signer.issuer}`);
+    console.log(`  Waktu          : ${s.signingTime ? tanggalJam(s.signingTime) : 'tidak tercantum'}`);
+    if (s.reason || s.location) console.log(`  Alasan / lokasi: ${[s.reason, s.location].filter(Boolean).join(' / ')}`);
+    console.log(`  Isi            : ${s.intact ? 'utuh (hash cocok, tanda tangan kriptografis sah)' : s.problems.join('; ')}`);
+    console.log(`  Cakupan        : ${s.coversWholeFile ? 'seluruh berkas' : 'berkas sampai revisi ini (ada tambahan sesudahnya)'}`);
+    console.log(`  Sertifikat     : ${s.trusted === null ? 'kepercayaan tidak diperiksa (gunakan --ca)' : s.trusted ? 'diterbitkan CA yang dipercaya' : 'TIDAK diterbitkan CA yang dipercaya'}`
+      + `${s.certValidAtSigningTime === false ? '; tidak berlaku saat penandatanganan' : ''}`);
+  }
+  console.log(`\nDokumen: ${r.unmodifiedSinceLastSignature ? 'TIDAK DIUBAH sejak tanda tangan terakhir' : 'DIUBAH setelah tanda tangan terakhir'}`);
+  console.log('Registri surat: tidak diperiksa (registri belum tersedia)');
+  return bad || !r.valid ? 1 : 0;
+}
