@@ -29,6 +29,9 @@ import kopSuratRoutes from './routes/kopSurat';
 import nomorSuratRoutes from './routes/nomorSurat';
 import outgoingRoutes from './routes/outgoing';
 import templateRoutes from './routes/templates';
+import certificateRoutes from './routes/certificates';
+import verificationRoutes from './routes/verification';
+import signingRoutes from './routes/signing';
 
 declare module 'express-session' {
   interface SessionData {
@@ -202,10 +205,12 @@ export function createApp(sequelize: Sequelize): AppHandle {
     next();
   });
 
+  app.use(verificationRoutes);
   app.use(authRoutes);
   app.use(inboxRoutes);
   app.use(letterRoutes);
   app.use(dispositionRoutes);
+  app.use(signingRoutes);
   app.use(outgoingRoutes);
   app.use(printoutRoutes);
   app.use(notificationRoutes);
@@ -215,6 +220,7 @@ export function createApp(sequelize: Sequelize): AppHandle {
   app.use(kopSuratRoutes);
   app.use(nomorSuratRoutes);
   app.use(templateRoutes);
+  app.use(certificateRoutes);
   app.use(adminRoutes);
 
   app.use((req: Request, res: Response) => {

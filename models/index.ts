@@ -6,6 +6,7 @@ import { initDispositionModels, Disposition, DispositionReport, DispositionRepor
 import { initLetterNumberModels, LetterNumber } from './letterNumber';
 import { initOutgoingModels } from './outgoing';
 import { initLetterTemplateModels } from './letterTemplate';
+import { initSigningModels } from './signing';
 
 export * from './org';
 export * from './letter';
@@ -14,6 +15,7 @@ export * from './disposition';
 export * from './letterNumber';
 export * from './outgoing';
 export * from './letterTemplate';
+export * from './signing';
 
 let initialized: Sequelize | null = null;
 /** Bind every model to a Sequelize instance (idempotent for the same instance). */
@@ -26,6 +28,7 @@ export function initModels(sequelize: Sequelize): void {
   initLetterNumberModels(sequelize);
   initOutgoingModels(sequelize);
   initLetterTemplateModels(sequelize);
+  initSigningModels(sequelize);
   LetterNumber.belongsTo(JenisNaskah, { as: 'jenisNaskah', foreignKey: 'jenisNaskahCode', targetKey: 'code' });
   LetterNumber.belongsTo(User, { as: 'assignedBy', foreignKey: 'assignedByUserId' });
   LetterNumber.belongsTo(User, { as: 'cancelledBy', foreignKey: 'cancelledByUserId' });

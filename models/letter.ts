@@ -75,6 +75,10 @@ export class IncomingLetter extends Model<InferAttributes<IncomingLetter>, Infer
   declare searchText: string;
   declare submissionKey: string | null;
   declare createdById: ForeignKey<number>;
+  /** The outgoing letter that answered this one (status dibalas). */
+  declare answeredByOutgoingId: CreationOptional<number | null>;
+  /** Set when this incoming letter is an internal copy of a dispatched outgoing letter. */
+  declare sourceOutgoingId: CreationOptional<number | null>;
   declare version: CreationOptional<number>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
@@ -149,6 +153,8 @@ export function initLetterModels(sequelize: Sequelize): void {
     status: { type: DataTypes.STRING(20), allowNull: false, defaultValue: 'baru' },
     searchText: { type: DataTypes.TEXT, allowNull: false },
     submissionKey: { type: DataTypes.STRING(64), allowNull: true, unique: true },
+    answeredByOutgoingId: { type: DataTypes.INTEGER, allowNull: true },
+    sourceOutgoingId: { type: DataTypes.INTEGER, allowNull: true },
     version: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
     createdAt: DataTypes.DATE(3), updatedAt: DataTypes.DATE(3),
   }, { sequelize, tableName: 'incoming_letters', version: true });

@@ -12,6 +12,7 @@ import type { Sifat, Urgensi } from './letter';
  *   dalam_paraf / siap_ttd --kembalikan (holder, with a note)--> dikembalikan --ajukan--> dalam_paraf / siap_ttd
  *   dalam_paraf / siap_ttd --edit voiding parafs--> dalam_paraf (restarts at the first voided verifier)
  *   siap_ttd --sign (issue #5)--> ditandatangani --kirim--> dikirim
+ *   A signed letter is never edited: revoking or replacing it sets revokedAt / replacedById (status unchanged).
  *   konsep / dikembalikan / dalam_paraf / siap_ttd --batalkan--> dibatalkan
  * The position holding the draft (`currentHolderPositionId`) is the only one that may edit it:
  * the drafter's position in konsep/dikembalikan, the verifier whose turn it is in dalam_paraf,
@@ -72,6 +73,24 @@ export class OutgoingLetter extends Model<InferAttributes<OutgoingLetter>, Infer
   declare letterNumber: string | null;
   declare letterDate: string | null;
   declare submissionKey: string | null;
+  /** TTE (issue #5): random URL-safe code of /verifikasi/<code>, given at signing. */
+  declare verificationCode: CreationOptional<string | null>;
+  /** The final render before signing (kept) and the signed PDF; the latter's key is its SHA-256, the registry's hash. */
+  declare unsignedBlobSha: CreationOptional<string | null>;
+  declare signedBlobSha: CreationOptional<string | null>;
+  declare signedAt: CreationOptional<Date | null>;
+  declare signedByUserId: CreationOptional<number | null>;
+  /** The signer's name and title as printed in the stamp (a snapshot: later org changes do not alter it). */
+  declare signedName: CreationOptional<string | null>;
+  declare signedTitle: CreationOptional<string | null>;
+  declare dispatchedAt: CreationOptional<Date | null>;
+  declare revokedAt: CreationOptional<Date | null>;
+  declare revokedByUserId: CreationOptional<number | null>;
+  declare revokeReason: CreationOptional<string | null>;
+  /** A replacement draft names the signed letter it replaces; once signed, that letter names it back. */
+  declare replacesId: CreationOptional<number | null>;
+  declare replacedById: CreationOptional<number | null>;
+  declare replaceReason: CreationOptional<string | null>;
   /** Optimistic locking: bumped by every change of the row. */
   declare lockVersion: CreationOptional<number>;
   declare createdAt: CreationOptional<Date>;
@@ -187,6 +206,20 @@ export function initOutgoingModels(sequelize: Sequelize): void {
     letterNumber: str(120, true),
     letterDate: { type: DataTypes.DATEONLY, allowNull: true },
     submissionKey: { type: DataTypes.STRING(64), allowNull: true, unique: true },
+    verificationCode: { type: DataTypes.STRING(40), allowNull: true, unique: true },
+    unsignedBlobSha: str(64, true),
+    signedBlobSha: str(64, true),
+    signedAt: { type: DataTypes.DATE(3), allowNull: true },
+    signedByUserId: { type: DataTypes.INTEGER, allowNull: true },
+    signedName: str(255, true),
+    signedTitle: str(300, true),
+    dispatchedAt: { type: DataTypes.DATE(3), allowNull: true },
+    revokedAt: { type: DataTypes.DATE(3), allowNull: true },
+    revokedByUserId: { type: DataTypes.INTEGER, allowNull: true },
+    revokeReason: { type: DataTypes.TEXT, allowNull: true },
+    replacesId: { type: DataTypes.INTEGER, allowNull: true },
+    replacedById: { type: DataTypes.INTEGER, allowNull: true },
+    replaceReason: { type: DataTypes.TEXT, allowNull: true },
     lockVersion: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
     createdAt: DataTypes.DATE(3), updatedAt: DataTypes.DATE(3),
   }, { sequelize, tableName: 'outgoing_letters' });

@@ -34,6 +34,11 @@ export const SETTINGS = {
   'surat.tata_letak': LAYOUT_SCHEMA.default(DEFAULT_LAYOUT),
   /** Outgoing-letter number formats per jenis naskah and their sequences (lib/numberingRules.ts; services/letterNumbering.ts). */
   'penomoran.surat_keluar': NUMBERING_SCHEMA.default(DEFAULT_NUMBERING),
+  /** Lines printed under the TTE stamp of a signed letter (services/letterSigner.ts). */
+  'tte.catatan_kaki': z.array(z.string().max(300)).max(4).default([
+    'Dokumen ini telah ditandatangani secara elektronik menggunakan sertifikat elektronik yang diterbitkan oleh Balai Besar Sertifikasi Elektronik (BSrE), BSSN.',
+    'Sesuai UU No. 11 Tahun 2008 tentang ITE beserta perubahannya, tanda tangan elektronik memiliki kekuatan hukum dan akibat hukum yang sah.',
+  ]),
 } as const;
 export type SettingKey = keyof typeof SETTINGS;
 export type SettingValue<K extends SettingKey> = z.infer<(typeof SETTINGS)[K]>;
