@@ -33,22 +33,8 @@ import { seedDemo } from '../seed/demo';
 import { getTemplate, parseTemplateValues, renderTemplateBody } from '../services/letterTemplates';
 import { previewLetterDoc } from '../services/templatePreview';
 import { renderLetterPdf, pdfPageCount, type LetterDoc } from '../services/letterRender';
+import { arg, num, pct } from './args';
 
-function arg(name: string): string | undefined {
-  const a = process.argv.find((x) => x === `--${name}` || x.startsWith(`--${name}=`));
-  if (!a) return undefined;
-  return a.includes('=') ? a.slice(a.indexOf('=') + 1) : '1';
-}
-const num = (name: string, env: string, def: number): number => {
-  const v = arg(name) ?? process.env[env];
-  const n = v === undefined ? def : Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} / ${env}: not a positive integer (${v})`);
-  return n;
-};
-const pct = (xs: number[], p: number): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
-};
 const f1 = (x: number): string => x.toFixed(1);
 
 async function setUp(blobDir: string): Promise<{ letter: () => Promise<Buffer> }> {

@@ -37,18 +37,8 @@ import { reportOnDisposition } from '../services/dispositionReporter';
 import { lembarDisposisiData, lembarDisposisiPdfOptions, renderLembarDisposisi } from '../services/lembarDisposisi';
 import { today } from '../lib/dates';
 import type { Actor } from '../services/actor';
+import { arg, num } from './args';
 
-function arg(name: string): string | undefined {
-  const a = process.argv.find((x) => x === `--${name}` || x.startsWith(`--${name}=`));
-  if (!a) return undefined;
-  return a.includes('=') ? a.slice(a.indexOf('=') + 1) : '1';
-}
-const num = (name: string, env: string, def: number): number => {
-  const v = arg(name) ?? process.env[env];
-  const n = v === undefined ? def : Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} / ${env}: not a positive integer (${v})`);
-  return n;
-};
 
 const actor = async (username: string): Promise<Actor> => {
   const user = await User.findOne({ where: { username } });

@@ -26,22 +26,8 @@ import { SUBFILTER_ETSI_CADES_DETACHED } from '@signpdf/utils';
 import { createDevCa, issueSignerP12 } from '../lib/devCa';
 import { byteRangeDigest, cmsForDigest, forgeSigner, LocalP12Transport, nativeSigner, openP12, prepareSignature, signPdfWith, type CmsSigner } from '../lib/pdfSign';
 import { verifyPdfSignatures } from '../lib/pdfVerify';
+import { arg, num, pct } from './args';
 
-function arg(name: string): string | undefined {
-  const a = process.argv.find((x) => x === `--${name}` || x.startsWith(`--${name}=`));
-  if (!a) return undefined;
-  return a.includes('=') ? a.slice(a.indexOf('=') + 1) : '1';
-}
-const num = (name: string, env: string, def: number): number => {
-  const v = arg(name) ?? process.env[env];
-  const n = v === undefined ? def : Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} / ${env}: not a positive integer (${v})`);
-  return n;
-};
-const pct = (xs: number[], p: number): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
-};
 const f2 = (x: number): string => x.toFixed(2);
 
 interface Stat { label: string; p50: number; p95: number; mean: number }

@@ -44,14 +44,20 @@ const serial = () => '01' + crypto.randomBytes(15).toString('hex'); // positive,
 
 const attr = (shortName: string, value: string) => ({ shortName, value: forge.util.encodeUtf8(value), valueTagClass: utf8 as unknown as forge.asn1.Class });
 
-export function createDevCa(opts: { commonName?: string; organization?: string; notBefore?: Date; years?: number } = {}): DevCa {
+
+/** A fresh key pair and an unsigned certificate for it, valid from `notBefore` to `notAfter`. */
+function newCertificate(notBefore: Date, notAfter: Date): { privateKey: forge.pki.rsa.PrivateKey; cert: forge.pki.Certificate } {
   const { privateKey, publicKey } = rsaKeyPair();
   const cert = forge.pki.createCertificate();
   cert.publicKey = publicKey;
   cert.serialNumber = serial();
+  cert.validity.notBefore = notBefore;
+  cert.validity.notAfter = notAfter;
+  return { privateKey, cert };
+}
+export function createDevCa(opts: { commonName?: string; organization?: string; notBefore?: Date; years?: number } = {}): DevCa {
   const from = opts.notBefore ?? new Date(now().getTime() - DAY);
-  cert.validity.notBefore = from;
-  cert.validity.notAfter = new Date(from.getTime() + (opts.years ?? 10) * 365 * DAY);
+  const { privateKey, cert } = newCertificate(from, new Date(from.getTime() + (opts.years ?? 10) * 365 * DAY));
   const name = [
     { shortName: 'C', value: 'ID' },
     attr('O', opts.organization ?? 'Naskah (pengembangan)'),
@@ -74,13 +80,8 @@ export function loadDevCa(certPem: string, keyPem: string): DevCa {
 
 /** Issue a signing certificate for `who` and pack it (with its key unless told not to, and the CA certificate) into a P12. */
 export function issueSignerP12(ca: DevCa, who: SignerSubject, passphrase: string, opts: IssueOptions = {}): Buffer {
-  const { privateKey, publicKey } = rsaKeyPair();
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = publicKey;
-  cert.serialNumber = serial();
   const from = opts.notBefore ?? new Date(now().getTime() - DAY);
-  cert.validity.notBefore = from;
-  cert.validity.notAfter = opts.notAfter ?? new Date(from.getTime() + 2 * 365 * DAY);
+  const { privateKey, cert } = newCertificate(from, opts.notAfter ?? new Date(from.getTime() + 2 * 365 * DAY));
   const subject: forge.pki.CertificateField[] = [{ shortName: 'C', value: 'ID' }];
   if (who.organization) subject.push(attr('O', who.organization));
   if (who.unit) subject.push(attr('OU', who.unit));

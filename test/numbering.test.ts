@@ -165,6 +165,8 @@ describe('Outgoing-letter numbering', () => {
     const noKlas = await admin.post('/admin/penomoran').type('form').send({ ...base, own_nota_dinas: '1', j_nota_dinas_format: 'ND/{seq}/{year}', j_nota_dinas_scope: 'tahun_klasifikasi', j_nota_dinas_sequence: 'sendiri' });
     expect(noKlas.status).to.equal(422);
     expect(textOf(noKlas.text)).to.include('memerlukan token {klasifikasi}');
+    // The refused form keeps the chosen scope selected.
+    expect(/<select id="j_nota_dinas_scope"[\s\S]*?<\/select>/.exec(noKlas.text)![0]).to.match(/<option value="tahun_klasifikasi" selected>/);
     const noSeq = await admin.post('/admin/penomoran').type('form').send({ ...base, default_format: '{klasifikasi}/{year}' });
     expect(textOf(noSeq.text)).to.include('format harus memuat {seq}');
     const badUnit = await admin.post('/admin/penomoran').type('form').send({ ...base, unitCode: 'Dis kominfo' });
