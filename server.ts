@@ -5,6 +5,7 @@ import { seedDemo, DEMO_USERS, DEMO_PASSWORD } from './seed/demo';
 import { startScheduler, stopScheduler } from './lib/scheduler';
 import { sweepDeadlines } from './services/deadlineSweeper';
 import { requeueStuckEmails } from './services/mailer';
+import { deliverDispatchEmails } from './services/letterDispatcher';
 import { closePdfRenderer } from './lib/pdfRenderer';
 
 // Listens; nothing else. The app is built in app.ts so tests can drive it without a port.
@@ -31,7 +32,7 @@ async function main(): Promise<void> {
       .catch((err) => console.error('Gagal mengembalikan antrean e-mail:', err))
       .finally(() => {
         if (c.schedulerIntervalMs > 0 && !stopping) {
-          startScheduler({ intervalMs: c.schedulerIntervalMs, jobs: [{ name: 'tenggat disposisi', run: sweepDeadlines }] });
+          startScheduler({ intervalMs: c.schedulerIntervalMs, jobs: [{ name: 'tenggat disposisi', run: sweepDeadlines }, { name: 'e-mail surat keluar', run: deliverDispatchEmails }] });
           console.log(`Penjadwal tenggat berjalan tiap ${c.schedulerIntervalMs / 1000} detik.`);
         }
       });

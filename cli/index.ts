@@ -31,7 +31,8 @@ const HELP = `Naskah: perintah operator
   naskah sign <masuk.pdf> --p12 <berkas.p12> --out <keluar.pdf> [--reason R] [--location L] [--nip NIP]
                                       tandatangani PDF (passphrase dari NASKAH_P12_PASSPHRASE atau ditanyakan)
   naskah verify <berkas.pdf> [--ca ca.pem]
-                                      periksa setiap tanda tangan dan apakah dokumen diubah sesudahnya
+                                      periksa setiap tanda tangan, apakah dokumen diubah sesudahnya,
+                                      dan apakah surat tercatat di registri basis data (DB_URL)
 
 Konfigurasi dari variabel lingkungan (DB_URL, BLOB_DIR, ...), sama dengan server.`;
 

@@ -13,7 +13,10 @@ import { tanggalJam, today } from '../lib/dates';
 import { createDevCa, issueSignerP12, loadDevCa, type DevCa } from '../lib/devCa';
 import { LocalP12Transport, SigningError } from '../lib/pdfSign';
 import { verifyPdfSignatures } from '../lib/pdfVerify';
-import { Assignment, Position, Unit, User } from '../models';
+import { Assignment, Position, Unit, User, initModels } from '../models';
+import { db } from '../lib/db';
+import { findInRegistry } from '../services/letterVerifier';
+import type { VerifyReport } from '../lib/pdfVerify';
 
 const SIGNER_ROLES = ['kepala', 'sekretaris', 'kabid'] as const;
 
@@ -140,6 +143,48 @@ export async function verifyCommand(args: string[]): Promise<number> {
       + `${s.certValidAtSigningTime === false ? '; tidak berlaku saat penandatanganan' : ''}`);
   }
   console.log(`\nDokumen: ${r.unmodifiedSinceLastSignature ? 'TIDAK DIUBAH sejak tanda tangan terakhir' : 'DIUBAH setelah tanda tangan terakhir'}`);
-  console.log('Registri surat: tidak diperiksa (registri belum tersedia)');
+  for (const line of await registryLines(pdf, r)) console.log(line);
   return bad || !r.valid ? 1 : 0;
+}
+
+const STATE_LABEL = { berlaku: 'BERLAKU (sah)', dicabut: 'DICABUT (tidak berlaku lagi)', diganti: 'DIGANTI (tidak berlaku lagi)' } as const;
+
+/**
+ * The registry check of `naskah verify`: the configured database (DB_URL) is asked whether the
+ * file, or a signed revision inside it, is a letter this office signed. Without a reachable
+ * database the check is skipped with a plain message; the signature check above stands.
+ */
+export async function registryLines(pdf: Buffer, r: VerifyReport): Promise<string[]> {
+  const c = config();
+  const where = c.db.dialect === 'sqlite' ? c.db.storage : `${c.db.database} (MariaDB)`;
+  if (c.db.dialect === 'sqlite' && c.db.storage !== ':memory:' && !fs.existsSync(c.db.storage)) {
+    return [`Registri surat: tidak diperiksa: basis data ${where} tidak ditemukan (atur DB_URL ke basis data Naskah instansi ini).`];
+  }
+  try {
+    const s = db();
+    await s.authenticate();
+    initModels(s);
+  } catch (e) {
+    return [`Registri surat: tidak diperiksa: basis data ${where} tidak dapat dihubungi (${(e as Error).message.slice(0, 200)}). Hasil di atas hanya pemeriksaan tanda tangan di dalam berkas.`];
+  }
+  let m;
+  try { m = await findInRegistry(pdf, r); } catch (e) {
+    return [`Registri surat: tidak diperiksa: basis data ${where} belum berisi registri surat Naskah (${(e as Error).message.slice(0, 200)}).`];
+  }
+  if (!m) {
+    return [`Registri surat (${where}): TIDAK TERDAFTAR. SHA-256 berkas ini${r.signatures.length ? ' dan revisi bertanda tangannya' : ''} tidak cocok dengan surat bertanda tangan mana pun dari instansi ini.`];
+  }
+  const how = m.kind === 'persis' ? 'berkas ini sama persis dengan PDF bertanda tangan yang tercatat'
+    : m.kind === 'sebelum_pengesahan' ? `berkas ini${m.signatureIndex ? ` (sampai tanda tangan #${m.signatureIndex})` : ''} adalah PDF surat itu sebelum tanda tangan kedua (pengesahan); versi terakhir memuat tanda tangan berikutnya`
+      : `revisi sampai tanda tangan #${m.signatureIndex} sama persis dengan PDF yang tercatat; sesudahnya ada tambahan yang tidak tercatat`;
+  return [
+    `Registri surat (${where}): TERDAFTAR: ${how}.`,
+    `  Nomor          : ${m.number ?? '-'}`,
+    `  Tanggal        : ${m.date ?? '-'}`,
+    `  Perihal        : ${m.perihal ?? '(surat bersifat rahasia: perihal tidak ditampilkan)'}`,
+    `  Status         : ${STATE_LABEL[m.state]}`,
+    ...m.signers.map((s) => `  ${s.role === 'pengesahan' ? 'Pengesahan    ' : 'Penanda tangan'} : ${s.name}, ${s.title}`),
+    `  SHA-256 cocok  : ${m.sha256}`,
+    ...(m.code ? [`  Verifikasi     : ${c.baseUrl.replace(/\/+$/, '')}/verifikasi/${m.code}`] : []),
+  ];
 }

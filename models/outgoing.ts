@@ -91,6 +91,8 @@ export class OutgoingLetter extends Model<InferAttributes<OutgoingLetter>, Infer
   declare replacesId: CreationOptional<number | null>;
   declare replacedById: CreationOptional<number | null>;
   declare replaceReason: CreationOptional<string | null>;
+  /** The position asked for a countersignature (pengesahan); its holder may see the letter. */
+  declare countersignPositionId: CreationOptional<number | null>;
   /** Optimistic locking: bumped by every change of the row. */
   declare lockVersion: CreationOptional<number>;
   declare createdAt: CreationOptional<Date>;
@@ -220,6 +222,7 @@ export function initOutgoingModels(sequelize: Sequelize): void {
     replacesId: { type: DataTypes.INTEGER, allowNull: true },
     replacedById: { type: DataTypes.INTEGER, allowNull: true },
     replaceReason: { type: DataTypes.TEXT, allowNull: true },
+    countersignPositionId: { type: DataTypes.INTEGER, allowNull: true },
     lockVersion: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
     createdAt: DataTypes.DATE(3), updatedAt: DataTypes.DATE(3),
   }, { sequelize, tableName: 'outgoing_letters' });

@@ -27,10 +27,37 @@ export class OutgoingDispatch extends Model<InferAttributes<OutgoingDispatch>, I
   declare emailError: string | null;
   declare emailAttempts: CreationOptional<number>;
   declare emailedAt: Date | null;
+  /** A failed e-mail is tried again from this time on (backoff); null: as soon as possible. */
+  declare emailNextAttemptAt: CreationOptional<Date | null>;
   declare sentDate: string;
   declare note: string | null;
   declare createdByUserId: number | null;
   declare createdAt: Date;
+}
+
+/** A countersignature (tanda tangan kedua / pengesahan): asked for, then given once. */
+export const COUNTERSIGN_STATUS = ['diminta', 'ditandatangani'] as const;
+export type CountersignStatus = (typeof COUNTERSIGN_STATUS)[number];
+
+/**
+ * The signer of a letter asks another official position to countersign it; that position's
+ * holder adds an incremental signature to the signed PDF. One per letter. The PDF before the
+ * countersignature stays in the blob store (previousBlobSha); the letter's signedBlobSha moves on.
+ */
+export class OutgoingCountersign extends Model<InferAttributes<OutgoingCountersign>, InferCreationAttributes<OutgoingCountersign>> {
+  declare id: CreationOptional<number>;
+  declare letterId: number;
+  declare positionId: number;
+  declare status: CountersignStatus;
+  declare note: string | null;
+  declare requestedByUserId: number | null;
+  declare requestedAt: Date;
+  declare signedByUserId: CreationOptional<number | null>;
+  declare signedName: CreationOptional<string | null>;
+  declare signedTitle: CreationOptional<string | null>;
+  declare signedAt: CreationOptional<Date | null>;
+  declare previousBlobSha: CreationOptional<string | null>;
+  declare signedBlobSha: CreationOptional<string | null>;
 }
 
 /** A signer's certificate as a P12 in the blob store; its passphrase is asked at signing and never stored. */
@@ -63,11 +90,27 @@ export function initSigningModels(sequelize: Sequelize): void {
     emailError: { type: DataTypes.STRING(500), allowNull: true },
     emailAttempts: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
     emailedAt: { type: DataTypes.DATE(3), allowNull: true },
+    emailNextAttemptAt: { type: DataTypes.DATE(3), allowNull: true },
     sentDate: { type: DataTypes.DATEONLY, allowNull: false },
     note: { type: DataTypes.STRING(500), allowNull: true },
     createdByUserId: { type: DataTypes.INTEGER, allowNull: true },
     createdAt: { type: DataTypes.DATE(3), allowNull: false },
   }, { sequelize, tableName: 'outgoing_dispatches', timestamps: false });
+  OutgoingCountersign.init({
+    id,
+    letterId: { type: DataTypes.INTEGER, allowNull: false },
+    positionId: { type: DataTypes.INTEGER, allowNull: false },
+    status: { type: DataTypes.STRING(16), allowNull: false },
+    note: { type: DataTypes.STRING(500), allowNull: true },
+    requestedByUserId: { type: DataTypes.INTEGER, allowNull: true },
+    requestedAt: { type: DataTypes.DATE(3), allowNull: false },
+    signedByUserId: { type: DataTypes.INTEGER, allowNull: true },
+    signedName: { type: DataTypes.STRING(255), allowNull: true },
+    signedTitle: { type: DataTypes.STRING(300), allowNull: true },
+    signedAt: { type: DataTypes.DATE(3), allowNull: true },
+    previousBlobSha: { type: DataTypes.STRING(64), allowNull: true },
+    signedBlobSha: { type: DataTypes.STRING(64), allowNull: true },
+  }, { sequelize, tableName: 'outgoing_countersigns', timestamps: false });
   SigningCertificate.init({
     id,
     userId: { type: DataTypes.INTEGER, allowNull: false },

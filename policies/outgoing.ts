@@ -49,7 +49,9 @@ export function outgoingRights(a: AnyActor, l: OutgoingLetter, chain: number[]):
   const inChain = chain.some((p) => mine.includes(p));
   // The signer sees the draft once every paraf is in (and keeps seeing it if it goes back).
   const isSigner = !!l.signerPositionId && mine.includes(l.signerPositionId) && !!l.reachedSignerAt;
-  const view = isDrafter || !!drafterHolding || inChain || isSigner || (!!l.currentHolderPositionId && mine.includes(l.currentHolderPositionId));
+  // The position asked for a countersignature sees the signed letter.
+  const isCountersigner = !!l.countersignPositionId && mine.includes(l.countersignPositionId);
+  const view = isDrafter || !!drafterHolding || inChain || isSigner || isCountersigner || (!!l.currentHolderPositionId && mine.includes(l.currentHolderPositionId));
   const drafting = l.status === 'konsep' || l.status === 'dikembalikan';
   const holding = l.currentHolderPositionId ? a.holdings.find((h) => h.positionId === l.currentHolderPositionId) : undefined;
   const editable = OUTGOING_EDITABLE.includes(l.status);

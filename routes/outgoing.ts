@@ -29,8 +29,10 @@ import { outgoingList, outgoingCounters, OUTGOING_TABS, OUTGOING_TAB_LABEL, type
 import { storeUploads, discardTmp } from '../services/uploads';
 import { deliverPendingEmails } from '../services/mailer';
 import { positionLabels } from '../services/org';
+import { signingPanelOf } from '../services/letterCountersigner';
 import { ChromiumLaunchError, ChromiumMissingError, PdfUnavailableError } from '../lib/pdfRenderer';
 import { contentDisposition } from './files';
+import type { Actor } from '../services/actor';
 
 /** Surat Keluar: drafts, their versions, the paraf chain, previews. */
 const router = Router();
@@ -172,8 +174,9 @@ async function renderShow(res: Response, letter: OutgoingLetter, rights: Outgoin
     .filter((x): x is number => !!x);
   const users = new Map((await User.findAll({ where: { id: { [Op.in]: [...new Set(userIds)] } }, attributes: ['id', 'name'] })).map((u) => [u.id, u.name]));
   const [klas, jenis] = await Promise.all([Klasifikasi.findByPk(content.klasifikasiCode), JenisNaskah.findByPk(content.jenisNaskahCode)]);
+  const tte = await signingPanelOf(res.locals.actor as Actor, letter);
   res.status(status).render('outgoing/show', {
-    title: `Konsep: ${letter.perihal}`, letter, rights, content, steps, history, attachments, versions, events, labels, users, klas, jenis, reply,
+    title: `Konsep: ${letter.perihal}`, letter, rights, content, steps, history, attachments, versions, events, labels, users, klas, jenis, reply, tte,
     lastReturn: ret, statusLabel: OUTGOING_STATUS_LABEL, parafLabel: PARAF_STATUS_LABEL, SIGNING_FORM_LABEL,
     maxMb: Math.round(config().maxUploadBytes / 1024 / 1024), errors: {}, values: {}, openForm: null, ...extra,
   });

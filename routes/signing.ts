@@ -8,6 +8,7 @@ import { dispatchLetter, mayDispatch, EXTERNAL_CHANNELS } from '../services/lett
 import { revokeLetter, replaceLetter } from '../services/letterRevoker';
 import { deliverPendingEmails } from '../services/mailer';
 import { blobBytes } from '../services/letterSigner';
+import { requestCountersign, countersignLetter } from '../services/letterCountersigner';
 
 /** Surat Keluar after the paraf chain: sign (TTE), dispatch (Kirim), revoke / replace, the signed PDF. */
 const router = Router();
@@ -39,6 +40,23 @@ router.post('/surat-keluar/:id/tandatangani', requireLogin, async (req, res) => 
   await act(req, res, l.id, async () => {
     const s = await signLetter({ actor: actorOf(req), letterId: l.id, passphrase: str(body.passphrase), expectedLockVersion: /^\d+$/.test(str(body.lockVersion)) ? Number(body.lockVersion) : undefined });
     return `Surat ditandatangani secara elektronik dengan nomor ${s.letterNumber}.`;
+  });
+});
+
+router.post('/surat-keluar/:id/minta-pengesahan', requireLogin, async (req, res) => {
+  const l = await load(req);
+  const body = req.body as Record<string, unknown>;
+  await act(req, res, l.id, async () => {
+    await requestCountersign({ actor: actorOf(req), letterId: l.id, positionId: idParam(body.positionId), note: str(body.note) });
+    return 'Permintaan tanda tangan kedua dikirim. Surat dapat dikirim setelah tanda tangan kedua diberikan.';
+  });
+});
+
+router.post('/surat-keluar/:id/sahkan', requireLogin, async (req, res) => {
+  const l = await load(req);
+  await act(req, res, l.id, async () => {
+    await countersignLetter({ actor: actorOf(req), letterId: l.id, passphrase: str((req.body as Record<string, unknown>).passphrase) });
+    return 'Tanda tangan kedua (pengesahan) ditambahkan pada surat ini.';
   });
 });
 

@@ -31,8 +31,10 @@ router.get('/verifikasi/:code', async (req, res) => {
   await render(res, await load(req));
 });
 
-// The file stays in memory and is dropped after the check: uploads are never kept.
-const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: config().maxUploadBytes, files: 1, fields: 5, parts: 8 } }).single('berkas');
+// The file stays in memory and is dropped after the check: uploads are never kept. The size
+// limit is read per request (MAX_UPLOAD_MB), not frozen when this module loads.
+const upload = (req: Request, res: Response, cb: (e: unknown) => void) =>
+  multer({ storage: multer.memoryStorage(), limits: { fileSize: config().maxUploadBytes, files: 1, fields: 5, parts: 8 } }).single('berkas')(req, res, cb);
 
 router.post('/verifikasi/:code', async (req, res) => {
   const l = await load(req);

@@ -1,7 +1,7 @@
-import type { Transaction } from 'sequelize';
+import { Op, type Transaction } from 'sequelize';
 import nodemailer from 'nodemailer';
 import {
-  Agency, Blob, IncomingLetter, InboxItem, LetterFile, OutgoingDispatch, OutgoingLetter, OutgoingRecipient, Position,
+  Agency, Blob, IncomingLetter, InboxItem, LetterFile, OutgoingCountersign, OutgoingDispatch, OutgoingLetter, OutgoingRecipient, Position,
   LETTER_TRANSITIONS, type DispatchChannel, type LetterStatus,
 } from '../models';
 import { tx } from '../lib/db';
@@ -38,6 +38,8 @@ export interface DispatchProps {
   sentDate?: string;
 }
 
+const COUNTERSIGN_PENDING = 'Surat ini masih menunggu tanda tangan kedua (pengesahan); kirim setelah tanda tangan kedua diberikan.';
+
 /** The office itself as the sender of internal copies (the incoming register needs a sender agency). */
 async function ownOffice(t: Transaction): Promise<Agency> {
   const name = config().orgName;
@@ -61,6 +63,7 @@ export async function dispatchLetter(p: DispatchProps): Promise<{ letter: Outgoi
   if (letter0.status === 'dikirim') throw new ConflictError('Surat ini sudah dikirim.');
   if (letter0.status !== 'ditandatangani' || !letter0.signedBlobSha) throw new ConflictError('Surat harus ditandatangani sebelum dikirim.');
   if (letter0.revokedAt || letter0.replacedById) throw new ConflictError('Surat ini sudah dicabut atau diganti dan tidak dapat dikirim.');
+  if (await OutgoingCountersign.findOne({ where: { letterId: letter0.id, status: 'diminta' } })) throw new ConflictError(COUNTERSIGN_PENDING);
   const sentDate = p.sentDate ? parseIsoDate(p.sentDate) : today();
   const errors: Record<string, string> = {};
   if (!sentDate) errors.sentDate = 'Tanggal kirim tidak valid.';
@@ -86,6 +89,7 @@ export async function dispatchLetter(p: DispatchProps): Promise<{ letter: Outgoi
     const letter = await lockDraft(t, p.letterId);
     if (letter.status !== 'ditandatangani' || letter.revokedAt || letter.replacedById) throw new ConflictError('Surat ini tidak lagi dapat dikirim (sudah dikirim, dicabut, atau diganti).');
     assertTransition(letter, 'dikirim', 'dikirim');
+    if (await OutgoingCountersign.findOne({ where: { letterId: letter.id, status: 'diminta' }, transaction: t })) throw new ConflictError(COUNTERSIGN_PENDING);
     const at = now();
     const internal = plan.filter((x) => x.channel === 'internal');
     let incoming: IncomingLetter | null = null;
@@ -155,10 +159,28 @@ export async function dispatchLetter(p: DispatchProps): Promise<{ letter: Outgoi
   return result;
 }
 
+/** Attempts at sending a dispatch e-mail before it is marked 'failed'. */
+export const DISPATCH_EMAIL_MAX_ATTEMPTS = 5;
+/** How long a failed e-mail waits before the next attempt: 1, 2, 4, 8 minutes after attempts 1-4. */
+export const dispatchEmailBackoffMs = (attempts: number): number => 60_000 * 2 ** Math.max(0, attempts - 1);
+/** A row claimed for sending longer ago than this is taken to be left behind by a crash and claimed again. */
+const SENDING_LEASE_MS = 10 * 60_000;
+
+/** Rows due now: queued and past their backoff, or claimed by a run that never finished (lease over). */
+const dueWhere = (at: Date) => ({
+  [Op.or]: [
+    { emailStatus: 'pending', [Op.or]: [{ emailNextAttemptAt: null }, { emailNextAttemptAt: { [Op.lte]: at } }] },
+    { emailStatus: 'sending', emailNextAttemptAt: { [Op.lte]: at } },
+  ],
+});
+
 let running: Promise<number> | null = null;
 /**
- * Send the signed PDF of dispatch rows queued for e-mail. Each row is claimed first (pending ->
- * sending), so two runs never send it twice; a failure goes back to pending up to five attempts.
+ * Send the signed PDF of dispatch rows queued for e-mail: called after "Kirim" and by the
+ * background scheduler on every tick (server.ts). Each row is claimed first (-> sending, with a
+ * lease), so two runs or two processes never send it twice. A failure goes back to 'pending'
+ * with a backoff (emailNextAttemptAt), and is retried by a later tick; after
+ * DISPATCH_EMAIL_MAX_ATTEMPTS attempts it is 'failed' (shown on the letter page).
  */
 export function deliverDispatchEmails(): Promise<number> {
   if (running) return running;
@@ -167,11 +189,12 @@ export function deliverDispatchEmails(): Promise<number> {
     if (!url) return 0;
     const tp = nodemailer.createTransport(url);
     let sent = 0;
-    const rows = await OutgoingDispatch.findAll({ where: { emailStatus: 'pending' }, order: [['id', 'ASC']], limit: 100 });
+    const rows = await OutgoingDispatch.findAll({ where: dueWhere(now()), order: [['id', 'ASC']], limit: 100 });
     for (const d of rows) {
-      const [claimed] = await OutgoingDispatch.update({ emailStatus: 'sending' }, { where: { id: d.id, emailStatus: 'pending' } });
+      const [claimed] = await OutgoingDispatch.update({ emailStatus: 'sending', emailNextAttemptAt: new Date(now().getTime() + SENDING_LEASE_MS) },
+        { where: { id: d.id, ...dueWhere(now()) } });
       if (!claimed) continue;
-      const finish = (v: Partial<Pick<OutgoingDispatch, 'emailStatus' | 'emailAttempts' | 'emailedAt' | 'emailError'>>) =>
+      const finish = (v: Partial<Pick<OutgoingDispatch, 'emailStatus' | 'emailAttempts' | 'emailedAt' | 'emailError' | 'emailNextAttemptAt'>>) =>
         OutgoingDispatch.update(v, { where: { id: d.id, emailStatus: 'sending' } });
       try {
         const letter = await OutgoingLetter.findByPk(d.letterId);
@@ -183,11 +206,15 @@ export function deliverDispatchEmails(): Promise<number> {
           text: `Yth. ${d.name},\n\nTerlampir surat ${config().orgName} nomor ${letter.letterNumber} tanggal ${letter.letterDate}, ditandatangani secara elektronik.\nKeaslian surat dapat diperiksa di ${config().baseUrl.replace(/\/+$/, '')}/verifikasi/${letter.verificationCode}\n\n-- \nPesan otomatis dari Naskah, e-office ${config().orgName}.`,
           attachments: [{ filename: `${(letter.letterNumber ?? 'surat').replace(/[^\w.-]+/g, '_')}.pdf`, content: pdf, contentType: 'application/pdf' }],
         });
-        await finish({ emailStatus: 'sent', emailedAt: now(), emailAttempts: d.emailAttempts + 1, emailError: null });
+        await finish({ emailStatus: 'sent', emailedAt: now(), emailAttempts: d.emailAttempts + 1, emailError: null, emailNextAttemptAt: null });
         sent++;
       } catch (err) {
         const attempts = d.emailAttempts + 1;
-        await finish({ emailStatus: attempts >= 5 ? 'failed' : 'pending', emailAttempts: attempts, emailError: String((err as Error).message).slice(0, 500) });
+        const failed = attempts >= DISPATCH_EMAIL_MAX_ATTEMPTS;
+        await finish({
+          emailStatus: failed ? 'failed' : 'pending', emailAttempts: attempts, emailError: String((err as Error).message).slice(0, 500),
+          emailNextAttemptAt: failed ? null : new Date(now().getTime() + dispatchEmailBackoffMs(attempts)),
+        });
       }
     }
     return sent;

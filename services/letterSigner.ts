@@ -24,9 +24,10 @@ import type { Actor, Holding } from './actor';
 
 /** Wrong passphrases allowed per user in the window before signing is locked for a while. */
 export const PASSPHRASE_MAX_ATTEMPTS = 5;
-const PASSPHRASE_WINDOW_MS = 15 * 60_000;
-const PASSPHRASE_LOCK_MS = 15 * 60_000;
-const throttleKey = (userId: number) => `ttd:u:${userId}`;
+export const PASSPHRASE_WINDOW_MS = 15 * 60_000;
+export const PASSPHRASE_LOCK_MS = 15 * 60_000;
+/** Wrong passphrases are counted per user, for the first signature and a countersignature alike. */
+export const throttleKey = (userId: number) => `ttd:u:${userId}`;
 
 export interface SignProps {
   actor: Actor;

@@ -5,6 +5,13 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { childEnv, describeRun, naskah } from './fixtures/proc';
+import { OutgoingLetter } from '../models';
+import { actorOf } from './helpers/factories';
+import { SIGN_PASS, certFor, readyDraft, captureLog } from './helpers/signing';
+import { signLetter, blobBytes } from '../services/letterSigner';
+import { revokeLetter, replaceLetter } from '../services/letterRevoker';
+import { submitDraft } from '../services/draftSubmitter';
+import { verifyCommand } from '../cli/signing';
 
 /**
  * `naskah cert:dev-ca`, `naskah sign` and `naskah verify`, run as operators run them, against a
@@ -62,7 +69,8 @@ describe('naskah CLI: cert:dev-ca, sign, verify', function () {
     expect(r.stdout).to.include('Alasan / lokasi: Menyetujui / Kabupaten Sindangraja');
     expect(r.stdout).to.include('diterbitkan CA yang dipercaya');
     expect(r.stdout).to.include('Dokumen: TIDAK DIUBAH sejak tanda tangan terakhir');
-    expect(r.stdout).to.include('Registri surat: tidak diperiksa (registri belum tersedia)');
+    // The demo database of this run has no signed letters: the file is not in the registry.
+    expect(r.stdout).to.include('TIDAK TERDAFTAR');
 
     // pdfsig agrees, with the CA in an NSS database as cert:dev-ca explains
     const nss = file('nssdb');
@@ -120,5 +128,63 @@ describe('naskah CLI: cert:dev-ca, sign, verify', function () {
     expect(fs.readFileSync(path.join(ca, 'ca.pem'), 'utf8')).to.equal(before);
     const kadisPass = /kadis\.p12\n.*\n\s+passphrase: (\S+)/.exec(again.stdout)![1];
     expect(kadisPass).to.match(/^[a-z2-9]{4}(-[a-z2-9]{4}){3}$/);
+  });
+
+  it('verify without a reachable database says so plainly and still checks the signatures', async () => {
+    let r = await naskah(['verify', file('s1.pdf')], childEnv({ DB_URL: 'mysql://root@127.0.0.1:1/naskah_tidak_ada', BLOB_DIR: file('blobs2') }));
+    expect(r.code, describeRun(r)).to.equal(0);
+    expect(r.stdout).to.include('Tanda tangan #1: SAH');
+    expect(r.stdout).to.match(/Registri surat: tidak diperiksa: basis data naskah_tidak_ada \(MariaDB\) tidak dapat dihubungi/);
+    expect(r.stderr).to.not.include('Gagal');
+    r = await naskah(['verify', file('s1.pdf')], childEnv({ DB_URL: `sqlite:${file('tidak-ada.sqlite')}`, BLOB_DIR: file('blobs2') }));
+    expect(r.code, describeRun(r)).to.equal(0);
+    expect(r.stdout).to.include('tidak ditemukan (atur DB_URL');
+    expect(fs.existsSync(file('tidak-ada.sqlite')), 'verify does not create a database').to.equal(false);
+  });
+
+  describe('registry check against the office database (this run\'s database)', () => {
+    before(async () => { await certFor('kadis'); });
+
+    it('names the letter (number, date, perihal, status) for the signed PDF, a revision inside a longer file, and revoked / replaced letters', async () => {
+      const d = await readyDraft();
+      const l = await signLetter({ actor: await actorOf('kadis'), letterId: d.id, passphrase: SIGN_PASS });
+      const pdf = await blobBytes(l.signedBlobSha!);
+      fs.writeFileSync(file('reg.pdf'), pdf);
+      let { result, out } = await captureLog(() => verifyCommand([file('reg.pdf')]));
+      expect(result, out).to.equal(0);
+      expect(out).to.include('TERDAFTAR: berkas ini sama persis dengan PDF bertanda tangan yang tercatat');
+      expect(out).to.include(`Nomor          : ${l.letterNumber}`);
+      expect(out).to.include(`Tanggal        : ${l.letterDate}`);
+      expect(out).to.include(`Perihal        : ${l.perihal}`);
+      expect(out).to.include('Status         : BERLAKU (sah)');
+      expect(out).to.include(`SHA-256 cocok  : ${l.signedBlobSha}`);
+      expect(out).to.include(`/verifikasi/${l.verificationCode}`);
+
+      // bytes appended after the signature: the signed revision is still found, the change is named
+      fs.writeFileSync(file('reg-plus.pdf'), Buffer.concat([pdf, Buffer.from('\n% tambahan\n')]));
+      ({ result, out } = await captureLog(() => verifyCommand([file('reg-plus.pdf')])));
+      expect(result).to.equal(1);
+      expect(out).to.include('revisi sampai tanda tangan #1 sama persis dengan PDF yang tercatat');
+      expect(out).to.include(`Nomor          : ${l.letterNumber}`);
+
+      // a file signed elsewhere is not in the registry
+      ({ out } = await captureLog(() => verifyCommand([file('s1.pdf')])));
+      expect(out).to.include('TIDAK TERDAFTAR');
+
+      await revokeLetter({ actor: await actorOf('kadis'), letterId: l.id, reason: 'salah alamat surat' });
+      ({ out } = await captureLog(() => verifyCommand([file('reg.pdf')])));
+      expect(out).to.include('Status         : DICABUT');
+
+      const d2 = await readyDraft();
+      const l2 = await signLetter({ actor: await actorOf('kadis'), letterId: d2.id, passphrase: SIGN_PASS });
+      const draft = await replaceLetter({ actor: await actorOf('kadis'), letterId: l2.id, reason: 'perbaikan tanggal aktif' });
+      await submitDraft({ actor: await actorOf('kadis'), letterId: draft.id, expectedLockVersion: (await OutgoingLetter.findByPk(draft.id))!.lockVersion });
+      const neu = await signLetter({ actor: await actorOf('kadis'), letterId: draft.id, passphrase: SIGN_PASS });
+      fs.writeFileSync(file('reg2.pdf'), await blobBytes(l2.signedBlobSha!));
+      ({ out } = await captureLog(() => verifyCommand([file('reg2.pdf')])));
+      expect(out).to.include('Status         : DIGANTI');
+      expect(out).to.include(`Nomor          : ${l2.letterNumber}`);
+      expect(neu.letterNumber).to.not.equal(l2.letterNumber);
+    });
   });
 });
