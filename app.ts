@@ -32,6 +32,8 @@ import templateRoutes from './routes/templates';
 import certificateRoutes from './routes/certificates';
 import verificationRoutes from './routes/verification';
 import signingRoutes from './routes/signing';
+import domainRoutes from './routes/domain';
+import domainAdminRoutes from './routes/domainAdmin';
 
 declare module 'express-session' {
   interface SessionData {
@@ -206,6 +208,7 @@ export function createApp(sequelize: Sequelize): AppHandle {
   });
 
   app.use(verificationRoutes);
+  app.use(domainRoutes);
   app.use(authRoutes);
   app.use(inboxRoutes);
   app.use(letterRoutes);
@@ -221,6 +224,7 @@ export function createApp(sequelize: Sequelize): AppHandle {
   app.use(nomorSuratRoutes);
   app.use(templateRoutes);
   app.use(certificateRoutes);
+  app.use(domainAdminRoutes);
   app.use(adminRoutes);
 
   app.use((req: Request, res: Response) => {

@@ -4,6 +4,7 @@ import { createApp } from './app';
 import { seedDemo, DEMO_USERS, DEMO_PASSWORD } from './seed/demo';
 import { startScheduler, stopScheduler } from './lib/scheduler';
 import { sweepDeadlines } from './services/deadlineSweeper';
+import { sweepDomainCases } from './services/domainSweeper';
 import { requeueStuckEmails } from './services/mailer';
 import { deliverDispatchEmails } from './services/letterDispatcher';
 import { closePdfRenderer } from './lib/pdfRenderer';
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
       .catch((err) => console.error('Gagal mengembalikan antrean e-mail:', err))
       .finally(() => {
         if (c.schedulerIntervalMs > 0 && !stopping) {
-          startScheduler({ intervalMs: c.schedulerIntervalMs, jobs: [{ name: 'tenggat disposisi', run: sweepDeadlines }, { name: 'e-mail surat keluar', run: deliverDispatchEmails }] });
+          startScheduler({ intervalMs: c.schedulerIntervalMs, jobs: [{ name: 'tenggat disposisi', run: sweepDeadlines }, { name: 'e-mail surat keluar', run: deliverDispatchEmails }, { name: 'kasus domain', run: sweepDomainCases }] });
           console.log(`Penjadwal tenggat berjalan tiap ${c.schedulerIntervalMs / 1000} detik.`);
         }
       });

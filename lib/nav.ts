@@ -2,6 +2,7 @@ import type { Actor } from '../services/actor';
 import { canRegister, canSeeRegister, isAdmin } from '../policies/letter';
 import { holdsRole } from '../services/actor';
 import { canSeeNumberRegister } from '../policies/letterNumber';
+import { canSeeDomainBoard } from '../policies/domain';
 
 /** Leaders see the dashboard: the head, the secretary and the heads of division and section. */
 export const canSeeDashboard = (a: Actor): boolean => holdsRole(a, 'kepala', 'sekretaris', 'kabid', 'kasi', 'kasubbag');
@@ -16,6 +17,7 @@ export function navFor(a: Actor): NavItem[] {
   if (canSeeRegister(a)) items.push({ href: '/surat-masuk', label: 'Buku Agenda' });
   if (canRegister(a)) items.push({ href: '/surat-masuk/baru', label: 'Registrasi Surat' });
   if (canSeeNumberRegister(a) && !isAdmin(a)) items.push({ href: '/nomor-surat', label: 'Nomor Surat Keluar' });
+  if (canSeeDomainBoard(a) && !isAdmin(a)) items.push({ href: '/domain', label: 'Domain' });
   if (canSeeDashboard(a)) items.push({ href: '/dasbor', label: 'Dasbor' });
   if (isAdmin(a)) items.push({ href: '/admin', label: 'Administrasi' });
   items.push({ href: '/notifikasi', label: 'Notifikasi', counter: 'notif' });

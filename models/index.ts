@@ -7,6 +7,7 @@ import { initLetterNumberModels, LetterNumber } from './letterNumber';
 import { initOutgoingModels } from './outgoing';
 import { initLetterTemplateModels } from './letterTemplate';
 import { initSigningModels } from './signing';
+import { initDomainModels } from './domain';
 
 export * from './org';
 export * from './letter';
@@ -16,6 +17,7 @@ export * from './letterNumber';
 export * from './outgoing';
 export * from './letterTemplate';
 export * from './signing';
+export * from './domain';
 
 let initialized: Sequelize | null = null;
 /** Bind every model to a Sequelize instance (idempotent for the same instance). */
@@ -29,6 +31,7 @@ export function initModels(sequelize: Sequelize): void {
   initOutgoingModels(sequelize);
   initLetterTemplateModels(sequelize);
   initSigningModels(sequelize);
+  initDomainModels(sequelize);
   LetterNumber.belongsTo(JenisNaskah, { as: 'jenisNaskah', foreignKey: 'jenisNaskahCode', targetKey: 'code' });
   LetterNumber.belongsTo(User, { as: 'assignedBy', foreignKey: 'assignedByUserId' });
   LetterNumber.belongsTo(User, { as: 'cancelledBy', foreignKey: 'cancelledByUserId' });

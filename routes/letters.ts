@@ -18,6 +18,8 @@ import { config } from '../config';
 import { today } from '../lib/dates';
 import { viewHelpers } from '../lib/viewHelpers';
 import { parseLetterFields, type LetterForm } from '../services/letterFields';
+import { canOpenCase, canSeeDomainBoard } from '../policies/domain';
+import { casesOfLetter } from '../services/domainQueries';
 
 const router = Router();
 
@@ -187,10 +189,11 @@ export async function renderLetter(req: Request, res: Response, letter: Incoming
   const users = await userNames(userIds);
   const labels = await positionLabels([...items.map((i) => i.positionId), ...events.map((e) => e.actorPositionId).filter((x): x is number => !!x)]);
   const scan = files.find((f) => f.kind === 'scan');
+  const domainCases = canSeeDomainBoard(actor) ? await casesOfLetter(letter.id) : [];
   res.status(status).render('letters/show', {
     title: `Surat ${letter.agendaNumber}`, letter, rights, files, scan, items, events, users, labels, sender, jenis, klas,
     tree, disposeFrom, instructions, canClose: canCloseLetter(actor, letter), mine: new Set(actor.holdings.map((h) => h.positionId)),
-    errors: {}, values: {}, openForm: null, ...extra,
+    errors: {}, values: {}, openForm: null, domainCases, canOpenDomainCase: canOpenCase(actor), ...extra,
   });
 }
 

@@ -19,6 +19,7 @@ import { samplePdf } from './samplePdf';
 import { workingCalendar } from '../services/settings';
 import { addWorkingMinutes } from '../lib/workingTime';
 import { seedDemoOutgoing } from './demoOutgoing';
+import { seedDemoDomain } from './demoDomain';
 
 /**
  * The demo organization: a Dinas Komunikasi dan Informatika of the fictional Kabupaten
@@ -178,6 +179,7 @@ export async function seedDemo(opts: { letters?: boolean } = {}): Promise<void> 
   if (opts.letters === false) return;
   await seedLetters(ids.userIds, ids.agencyIds, ids.posIds.kadis);
   await seedDemoOutgoing();
+  await seedDemoDomain();
 }
 
 /**

@@ -16,6 +16,7 @@ import { notifyPosition } from './notifier';
 import { lockDraft, saveDraft, assertTransition, draftSnapshot, draftSubject } from './outgoingCommon';
 import { outgoingRights, chainPositions } from '../policies/outgoing';
 import { blobBytes } from './letterSigner';
+import { onLetterDispatched } from './domainCases';
 import type { Actor } from './actor';
 
 /** Channels an external recipient can be sent through (internal positions always go to the inbox). */
@@ -147,6 +148,8 @@ export async function dispatchLetter(p: DispatchProps): Promise<{ letter: Outgoi
         await recordEvent(t, p.actor, { action: 'surat_masuk.dibalas', entityType: 'incoming_letter', entityId: answered.id, before, after: { status, answeredByOutgoingId: letter.id, nomorBalasan: letter.letterNumber } });
       }
     }
+    // A domain case whose report letter this is closes with it (services/domainCases.ts).
+    await onLetterDispatched(t, p.actor, letter);
     const before = draftSnapshot(letter);
     await saveDraft(t, letter, { status: 'dikirim', dispatchedAt: at });
     await recordEvent(t, p.actor, {

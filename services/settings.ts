@@ -39,6 +39,30 @@ export const SETTINGS = {
     'Dokumen ini telah ditandatangani secara elektronik menggunakan sertifikat elektronik yang diterbitkan oleh Balai Besar Sertifikasi Elektronik (BSrE), BSSN.',
     'Sesuai UU No. 11 Tahun 2008 tentang ITE beserta perubahannya, tanda tangan elektronik memiliki kekuatan hukum dan akibat hukum yang sah.',
   ]),
+  /**
+   * Domain cases (issue #6): name rules (lib/domainNames.ts), the registrar's upload limits and
+   * fee, and the expiry reminders. Facts from public registrar material, kept as data.
+   */
+  'domain.aturan_nama': z.object({
+    reserved: z.array(z.string().regex(/^[a-z0-9-]{1,63}$/)).max(200),
+    regionSuffixes: z.array(z.string().regex(/^[a-z]{2,10}$/)).max(10),
+    parentDomain: z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/),
+  }).default({
+    reserved: ['www', 'mail', 'ns', 'ns1', 'ns2', 'ns3', 'smtp', 'imap', 'pop', 'ftp', 'admin', 'localhost', 'webmail', 'mx', 'dns', 'vpn', 'api-internal'],
+    regionSuffixes: ['kab', 'kota', 'prov'],
+    parentDomain: 'sindangrajakab.go.id',
+  }),
+  'domain.registrar': z.object({
+    /** File types the registrar accepts per document. */
+    allowedTypes: z.array(z.enum(['application/pdf', 'image/jpeg', 'image/png'])).min(1),
+    /** Largest document the registrar accepts, in KB. */
+    maxKb: z.number().int().min(10).max(100_000),
+    /** Yearly fee in rupiah before PPN, and the PPN rate in percent. */
+    feePerYear: z.number().int().min(0),
+    ppnPercent: z.number().min(0).max(100),
+  }).default({ allowedTypes: ['application/pdf', 'image/jpeg'], maxKb: 200, feePerYear: 50_000, ppnPercent: 11 }),
+  /** Days before a domain's expiry when the Pejabat Domain is reminded. */
+  'domain.pengingat_hari': z.array(z.number().int().min(1).max(365)).min(1).max(6).default([30, 14, 7]),
 } as const;
 export type SettingKey = keyof typeof SETTINGS;
 export type SettingValue<K extends SettingKey> = z.infer<(typeof SETTINGS)[K]>;
