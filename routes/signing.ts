@@ -8,7 +8,7 @@ import { dispatchLetter, mayDispatch, EXTERNAL_CHANNELS } from '../services/lett
 import { revokeLetter, replaceLetter } from '../services/letterRevoker';
 import { deliverPendingEmails } from '../services/mailer';
 import { blobBytes } from '../services/letterSigner';
-import { requestCountersign, countersignLetter } from '../services/letterCountersigner';
+import { requestCountersign, countersignLetter, cancelCountersignRequest } from '../services/letterCountersigner';
 
 /** Surat Keluar after the paraf chain: sign (TTE), dispatch (Kirim), revoke / replace, the signed PDF. */
 const router = Router();
@@ -57,6 +57,14 @@ router.post('/surat-keluar/:id/sahkan', requireLogin, async (req, res) => {
   await act(req, res, l.id, async () => {
     await countersignLetter({ actor: actorOf(req), letterId: l.id, passphrase: str((req.body as Record<string, unknown>).passphrase) });
     return 'Tanda tangan kedua (pengesahan) ditambahkan pada surat ini.';
+  });
+});
+
+router.post('/surat-keluar/:id/batal-pengesahan', requireLogin, async (req, res) => {
+  const l = await load(req);
+  await act(req, res, l.id, async () => {
+    await cancelCountersignRequest({ actor: actorOf(req), letterId: l.id, reason: str((req.body as Record<string, unknown>).reason) });
+    return 'Permintaan tanda tangan kedua dibatalkan.';
   });
 });
 

@@ -92,6 +92,37 @@ export async function requestCountersign(p: RequestCountersignProps): Promise<Ou
   });
 }
 
+/**
+ * The signer withdraws a countersignature request that has not been given (the official is
+ * away, the wrong position was asked): the request is removed, the position told, the reason
+ * audited; the letter can be sent, or another official asked.
+ */
+export async function cancelCountersignRequest(p: { actor: Actor; letterId: number; reason: string }): Promise<void> {
+  const l0 = await loadVisible(p.actor, p.letterId);
+  if (!maySignerAct(p.actor, l0)) throw new ForbiddenError('Hanya penanda tangan surat yang dapat membatalkan permintaan tanda tangan kedua.');
+  const reason = (p.reason ?? '').trim();
+  if (reason.length < 5) throw new ValidationError({ reason: 'Tuliskan alasan pembatalan permintaan (minimal 5 karakter).' });
+  if (reason.length > 500) throw new ValidationError({ reason: 'Alasan maksimal 500 karakter.' });
+  await tx(async (t) => {
+    const l = await lockDraft(t, p.letterId);
+    const row = await OutgoingCountersign.findOne({ where: { letterId: l.id }, transaction: t, lock: t.LOCK.UPDATE });
+    if (!row) throw new ConflictError('Tidak ada permintaan tanda tangan kedua untuk surat ini.');
+    if (row.status !== 'diminta') throw new ConflictError('Tanda tangan kedua sudah diberikan; permintaannya tidak dapat dibatalkan.');
+    const pos = await Position.findByPk(row.positionId, { transaction: t });
+    await row.destroy({ transaction: t });
+    const before = draftSnapshot(l);
+    await saveDraft(t, l, { countersignPositionId: null });
+    await recordEvent(t, p.actor, {
+      action: 'surat_keluar.pengesahan_dibatalkan', entityType: 'outgoing_letter', entityId: l.id, viaPositionIds: l.signerPositionId ? [l.signerPositionId] : [],
+      before, after: { ...draftSnapshot(l), jabatanPengesah: row.positionId, namaJabatanPengesah: pos?.name ?? null, diminta: row.requestedAt.toISOString(), alasan: reason },
+    });
+    await notifyPosition(t, row.positionId, {
+      kind: 'pengesahan_dibatalkan', title: `Permintaan tanda tangan kedua dibatalkan: ${draftSubject(l)}`.slice(0, 300),
+      body: `Alasan: ${reason}`.slice(0, 1000), url: `/surat-keluar/${l.id}`, dedupeKey: `pengesahan-batal:${l.id}:${row.id}`,
+    }, p.actor.user.id);
+  });
+}
+
 async function auditFailure(actor: Actor, l: OutgoingLetter, positionId: number, reason: string, detail?: string): Promise<void> {
   await tx((t) => recordEvent(t, actor, {
     action: 'surat_keluar.pengesahan_gagal', entityType: 'outgoing_letter', entityId: l.id, viaPositionIds: [positionId],
@@ -215,12 +246,14 @@ export interface SigningPanel {
   candidates: Position[];
   mayRequest: boolean;
   mayCountersign: boolean;
+  /** The signer may withdraw a request not yet given. */
+  mayCancelRequest: boolean;
   /** Dispatch rows sent by e-mail, with their delivery status (for the drafter and signer). */
   emails: OutgoingDispatch[];
 }
 
 export async function signingPanelOf(actor: Actor, l: OutgoingLetter): Promise<SigningPanel> {
-  const empty: SigningPanel = { countersign: null, countersignPositionName: null, candidates: [], mayRequest: false, mayCountersign: false, emails: [] };
+  const empty: SigningPanel = { countersign: null, countersignPositionName: null, candidates: [], mayRequest: false, mayCountersign: false, mayCancelRequest: false, emails: [] };
   if (l.status !== 'ditandatangani' && l.status !== 'dikirim') return empty;
   const countersign = await OutgoingCountersign.findOne({ where: { letterId: l.id } });
   const pos = countersign ? await Position.findByPk(countersign.positionId) : null;
@@ -231,6 +264,7 @@ export async function signingPanelOf(actor: Actor, l: OutgoingLetter): Promise<S
   const emails = l.status === 'dikirim' && (mayDispatch(actor, l) || maySignerAct(actor, l))
     ? await OutgoingDispatch.findAll({ where: { letterId: l.id, channel: 'email' }, order: [['id', 'ASC']] }) : [];
   return {
-    countersign, countersignPositionName: pos?.name ?? null, candidates: mayRequest ? await countersignCandidates(l) : [], mayRequest, mayCountersign, emails,
+    countersign, countersignPositionName: pos?.name ?? null, candidates: mayRequest ? await countersignCandidates(l) : [], mayRequest, mayCountersign,
+    mayCancelRequest: open && !!countersign && countersign.status === 'diminta' && maySignerAct(actor, l), emails,
   };
 }

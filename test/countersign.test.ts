@@ -5,7 +5,7 @@ import path from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { expect } from 'chai';
 import supertest from 'supertest';
-import { AuditEvent, Blob, LoginThrottle, Notification, OutgoingCountersign, OutgoingLetter, User } from '../models';
+import { AuditEvent, Blob, LoginThrottle, Notification, OutgoingCountersign, OutgoingLetter, OutgoingRecipient, User } from '../models';
 import { app, signIn, csrfOf, textOf } from './helpers/app';
 import { actorOf, positionByRole } from './helpers/factories';
 import { SIGN_PASS, certFor, readyDraft, expectReject, captureLog, testCa } from './helpers/signing';
@@ -199,5 +199,37 @@ describe('Surat Keluar: countersignature (pengesahan)', function () {
     const r3 = await kadis.post(`/surat-keluar/${l3.id}/minta-pengesahan`).type('form').send({ _csrf: await csrfOf(kadis, `/surat-keluar/${l3.id}`), positionId: 'abc' });
     expect(r3.status).to.equal(303);
     expect(textOf((await kadis.get(`/surat-keluar/${l3.id}`)).text)).to.contain('Pilih jabatan pejabat');
+  });
+
+  it('the signer withdraws a request not yet given (with a reason): the letter can be sent; nobody else may withdraw it', async () => {
+    const l = await signed();
+    const sekr = await positionByRole('sekretaris');
+    await requestCountersign({ actor: await actorOf('kadis'), letterId: l.id, positionId: sekr.id });
+    await expectReject(dispatchLetter({ actor: await actorOf('kadis'), letterId: l.id, choices: {} }), ConflictError, 'menunggu tanda tangan kedua');
+    const kadis = await signIn('kadis');
+    const page = await kadis.get(`/surat-keluar/${l.id}`);
+    expect(page.text).to.contain('data-testid="countersign-cancel-form"');
+    const sek = await signIn('sekretaris');
+    const denied = await sek.post(`/surat-keluar/${l.id}/batal-pengesahan`).type('form').send({ _csrf: await csrfOf(sek, `/surat-keluar/${l.id}`), reason: 'Saya tidak berwenang' });
+    expect(denied.status).to.equal(403);
+    const short = await kadis.post(`/surat-keluar/${l.id}/batal-pengesahan`).type('form').send({ _csrf: await csrfOf(kadis, `/surat-keluar/${l.id}`), reason: 'x' });
+    expect(short.status).to.equal(303);
+    expect(textOf((await kadis.get(`/surat-keluar/${l.id}`)).text)).to.contain('Tuliskan alasan pembatalan permintaan');
+    expect(await OutgoingCountersign.count({ where: { letterId: l.id } })).to.equal(1);
+    const res = await kadis.post(`/surat-keluar/${l.id}/batal-pengesahan`).type('form').send({ _csrf: await csrfOf(kadis, `/surat-keluar/${l.id}`), reason: 'Sekretaris sedang cuti; surat dikirim tanpa pengesahan.' });
+    expect(res.status).to.equal(303);
+    expect(textOf((await kadis.get(`/surat-keluar/${l.id}`)).text)).to.contain('Permintaan tanda tangan kedua dibatalkan');
+    expect(await OutgoingCountersign.count({ where: { letterId: l.id } })).to.equal(0);
+    expect((await OutgoingLetter.findByPk(l.id))!.countersignPositionId).to.equal(null);
+    const ev = await AuditEvent.findOne({ where: { entityType: 'outgoing_letter', entityId: String(l.id), action: 'surat_keluar.pengesahan_dibatalkan' } });
+    expect(ev!.data('after')).to.include({ alasan: 'Sekretaris sedang cuti; surat dikirim tanpa pengesahan.' });
+    const sekUser = (await User.findOne({ where: { username: 'sekretaris' } }))!;
+    expect(await Notification.count({ where: { userId: sekUser.id, kind: 'pengesahan_dibatalkan' } })).to.be.greaterThan(0);
+    // The Sekretaris no longer sees it; the letter goes out.
+    expect((await sek.get(`/surat-keluar/${l.id}`)).status).to.equal(404);
+    const choices: Record<number, { channel: string }> = {};
+    for (const r of await OutgoingRecipient.findAll({ where: { letterId: l.id } })) if (!r.positionId) choices[r.id] = { channel: 'kurir' };
+    await dispatchLetter({ actor: await actorOf('kadis'), letterId: l.id, choices });
+    expect((await OutgoingLetter.findByPk(l.id))!.status).to.equal('dikirim');
   });
 });
