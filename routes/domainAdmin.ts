@@ -5,6 +5,7 @@ import { NotFoundError, ValidationError } from '../lib/errors';
 import { STEP_ACTOR_LABEL, STEP_KIND_LABEL, EFFECT_LABEL } from '../lib/domainCaseTypes';
 import { ensureCaseTypes, definitionOf, listCaseTypes, reviseCaseType, typeVersions, type TypeWithDefinition } from '../services/domainCaseTypes';
 import { userNamesOf } from '../services/domainLetters';
+import { domainSettingsForm, updateDomainSettings, type DomainSettingsForm } from '../services/domainSettings';
 
 /**
  * Admin pages of the domain case types (Jenis Kasus Domain): each type's steps and checklist
@@ -17,9 +18,35 @@ const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 const labels = { STEP_ACTOR_LABEL, STEP_KIND_LABEL, EFFECT_LABEL, NAME_KIND_LABEL };
 const DEF_PREFIX = 'Definisi tidak valid: ';
 
-router.get(PATH, requireLogin, adminOnly, async (_req, res) => {
+async function renderList(res: Response, settings: DomainSettingsForm | null, errors: Record<string, string> = {}, status = 200) {
   const types = await listCaseTypes(false);
-  res.render('domain/admin-types', { title: 'Jenis Kasus Domain', types, ...labels });
+  res.status(status).render('domain/admin-types', {
+    title: 'Jenis Kasus Domain', types, settings: settings ?? await domainSettingsForm(), errors, ...labels,
+    formError: Object.keys(errors).length ? 'Pengaturan belum disimpan. Periksa kembali isian yang ditandai.' : null,
+  });
+}
+
+router.get(PATH, requireLogin, adminOnly, async (_req, res) => {
+  await renderList(res, null);
+});
+
+// Name rules, registrar limits and fee, expiry reminders (before /:id, which takes numbers only).
+router.post(`${PATH}/pengaturan`, requireLogin, adminOnly, async (req, res) => {
+  const b = (req.body ?? {}) as Record<string, unknown>;
+  const types = b.allowedTypes;
+  const f: DomainSettingsForm = {
+    reserved: str(b.reserved).slice(0, 5000), regionSuffixes: str(b.regionSuffixes).slice(0, 200), parentDomain: str(b.parentDomain).slice(0, 260),
+    allowedTypes: Array.isArray(types) ? types.map(str) : [str(types)].filter(Boolean), maxKb: str(b.maxKb).slice(0, 12),
+    feePerYear: str(b.feePerYear).slice(0, 15), ppnPercent: str(b.ppnPercent).slice(0, 8), reminderDays: str(b.reminderDays).slice(0, 60),
+  };
+  try {
+    await updateDomainSettings(actorOf(req), f);
+    flash(req, 'ok', 'Pengaturan domain disimpan.');
+    res.redirect(303, PATH);
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    await renderList(res, f, err.fields, 422);
+  }
 });
 
 async function loadType(id: number): Promise<TypeWithDefinition> {

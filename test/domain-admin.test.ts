@@ -5,6 +5,7 @@ import { ensureCaseTypes } from '../services/domainCaseTypes';
 import { openCase } from '../services/domainCases';
 import { app, signIn, csrfOf, textOf, type Agent } from './helpers/app';
 import { actorOf, buildAgency, uniq } from './helpers/factories';
+import { getSetting } from '../services/settings';
 
 const PATH = '/admin/jenis-kasus-domain';
 /** A type the other domain tests do not drive, so its revision here changes nothing for them. */
@@ -189,5 +190,34 @@ describe('Domain case types admin, registry pages and public tracking', () => {
     expect(res.status).to.equal(404);
     expect(res.text).to.include('data-testid="track-not-found"');
     expect(textOf(res.text)).to.include('Kode lacak tidak ditemukan');
+  });
+
+  it('name rules, registrar limits and reminders are settings the admin changes; bad values are refused on the page', async () => {
+    const admin = await signIn('admin');
+    const page = await admin.get('/admin/jenis-kasus-domain');
+    expect(page.text).to.include('data-testid="domain-settings"').and.include('value="200"');
+    const token = await csrfOf(admin, '/admin/jenis-kasus-domain');
+    const base = { _csrf: token, parentDomain: 'sindangrajakab.go.id', regionSuffixes: 'kab, kota, prov', reserved: 'www, mail, ns1', allowedTypes: ['application/pdf', 'image/jpeg'], maxKb: '200', feePerYear: '50000', ppnPercent: '11', reminderDays: '30, 14, 7' };
+    const bad = await admin.post('/admin/jenis-kasus-domain/pengaturan').type('form').send({ ...base, maxKb: 'banyak', reminderDays: '0', allowedTypes: [] });
+    expect(bad.status).to.equal(422);
+    const text = textOf(bad.text);
+    expect(text).to.include('Batas ukuran 10-100000 KB').and.include('Hari pengingat').and.include('Pilih minimal satu jenis berkas');
+    expect(bad.text).to.include('value="banyak"');
+    try {
+      const ok = await admin.post('/admin/jenis-kasus-domain/pengaturan').type('form').send({ ...base, reserved: 'www, mail, intranet', maxKb: '300' });
+      expect(ok.status).to.equal(303);
+      const pejabat = await signIn('domain');
+      const live = await pejabat.get('/domain/cek-nama?name=intranet&kind=subdomain');
+      expect(live.body.ok).to.equal(false);
+      expect(live.body.errors.join(' ')).to.include('dicadangkan');
+      expect((await pejabat.get('/domain/cek-nama?name=ns1x&kind=subdomain')).body.ok).to.equal(true);
+      expect((await getSetting('domain.registrar')).maxKb).to.equal(300);
+    } finally {
+      const restore = await admin.post('/admin/jenis-kasus-domain/pengaturan').type('form').send({ ...base, reserved: 'www, mail, ns, ns1, ns2, ns3, smtp, imap, pop, ftp, admin, localhost, webmail, mx, dns, vpn, api-internal' });
+      expect(restore.status).to.equal(303);
+    }
+    // Not for the Pejabat Domain.
+    const pej = await signIn('domain');
+    expect((await pej.post('/admin/jenis-kasus-domain/pengaturan').type('form').send({ ...base, _csrf: await csrfOf(pej, '/domain') })).status).to.equal(403);
   });
 });
