@@ -87,6 +87,7 @@ export async function up({ context: q }: Ctx): Promise<void> {
     sekda_letter_id: fk('outgoing_letters'),
     registrar_ref: { type: DataTypes.STRING(120), allowNull: true },
     opened_by_user_id: fk('users'),
+    submission_key: { type: DataTypes.STRING(64), allowNull: true, unique: true },
     closed_at: at(true),
     lock_version: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
     created_at: at(),

@@ -101,6 +101,8 @@ export class DomainCase extends Model<InferAttributes<DomainCase>, InferCreation
   declare sekdaLetterId: number | null;
   declare registrarRef: string | null;
   declare openedByUserId: number | null;
+  /** Generated when the form was shown: a second submit of the same form returns the first case. */
+  declare submissionKey: string | null;
   declare closedAt: Date | null;
   declare lockVersion: CreationOptional<number>;
   declare createdAt: CreationOptional<Date>;
@@ -182,7 +184,7 @@ export function initDomainModels(sequelize: Sequelize): void {
     applicantAgencyId: int(false), purpose: text(false), techName: str(200), techNip: str(18, true), techEmail: str(255), techPhone: str(40),
     hosting: text(), letterId: int(), dispositionId: int(), registryId: int(), pejabatPositionId: int(false), status: str(12), outcome: str(12, true),
     currentStepKey: str(40, true), stepStartedAt: date(), stepDueAt: date(), stepLateNotifiedAt: date(), replyLetterId: int(), sekdaLetterId: int(),
-    registrarRef: str(120, true), openedByUserId: int(), closedAt: date(),
+    registrarRef: str(120, true), openedByUserId: int(), submissionKey: str(64, true), closedAt: date(),
     lockVersion: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
     createdAt: date(false), updatedAt: date(false),
   }, { sequelize, tableName: 'domain_cases' });

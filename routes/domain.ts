@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import {
   Agency, DomainCaseDocument, IncomingLetter, CASE_STATUS_LABEL, NAME_KIND_LABEL, REGISTRY_STATUS_LABEL, SLOT_STATE_LABEL, AGENCY_KIND_LABEL,
@@ -62,7 +63,7 @@ async function newForm(req: Request, res: Response, values: OpenCaseForm & { let
 
 router.get('/domain/kasus/baru', requireLogin, requireThat(canOpenCase), async (req, res) => {
   const actor = actorOf(req);
-  const values: OpenCaseForm & { letterLabel?: string } = { typeKey: str(req.query.jenis) || 'domain-baru', nameKind: 'go.id' };
+  const values: OpenCaseForm & { letterLabel?: string } = { typeKey: str(req.query.jenis) || 'domain-baru', nameKind: 'go.id', submissionKey: crypto.randomBytes(16).toString('hex') };
   const letterId = idParam(req.query.surat);
   if (letterId) {
     const letter = await IncomingLetter.findByPk(letterId);
@@ -85,7 +86,7 @@ router.post('/domain/kasus', requireLogin, requireThat(canOpenCase), async (req,
   const actor = actorOf(req);
   const b = req.body as Record<string, unknown>;
   const f: OpenCaseForm = {};
-  for (const k of ['typeKey', 'nameKind', 'requestedName', 'applicantAgencyId', 'purpose', 'techName', 'techNip', 'techEmail', 'techPhone', 'hostingDiskGb', 'hostingStack', 'hostingApp', 'hostingNotes', 'letterId', 'dispositionId'] as const) f[k] = str(b[k]);
+  for (const k of ['typeKey', 'nameKind', 'requestedName', 'applicantAgencyId', 'purpose', 'techName', 'techNip', 'techEmail', 'techPhone', 'hostingDiskGb', 'hostingStack', 'hostingApp', 'hostingNotes', 'letterId', 'dispositionId', 'submissionKey'] as const) f[k] = str(b[k]);
   try {
     const c = await openCase(actor, f);
     flash(req, 'ok', `Kasus ${c.requestedName} dibuka. Kode lacak untuk pemohon: ${c.trackingCode}.`);

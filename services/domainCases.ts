@@ -1,4 +1,4 @@
-import { Op, type Transaction } from 'sequelize';
+import { Op, UniqueConstraintError, type Transaction } from 'sequelize';
 import {
   Agency, DomainCase, DomainCaseDocument, DomainCaseSlot, DomainRegistryEntry, IncomingLetter, LetterFile, OutgoingLetter,
   REGISTRY_STATUS_LABEL, type DomainNameKind, type HostingNeed,
@@ -76,6 +76,8 @@ export interface OpenCaseForm {
   techName?: string; techNip?: string; techEmail?: string; techPhone?: string;
   hostingDiskGb?: string; hostingStack?: string; hostingApp?: string; hostingNotes?: string;
   letterId?: string; dispositionId?: string;
+  /** Generated when the form was shown (hex); a double submit returns the case the first one opened. */
+  submissionKey?: string;
 }
 
 /**
@@ -89,6 +91,11 @@ export interface OpenCaseForm {
 export async function openCase(actor: Actor, f: OpenCaseForm): Promise<DomainCase> {
   const holding = pejabatHolding(actor);
   if (!canOpenCase(actor)) throw new ForbiddenError('Hanya Pejabat Domain yang dapat membuka kasus domain.');
+  const submissionKey = /^[0-9a-f]{32,64}$/.test(str(f.submissionKey, 64)) ? str(f.submissionKey, 64) : null;
+  if (submissionKey) {
+    const previous = await DomainCase.findOne({ where: { submissionKey } });
+    if (previous) return previous;
+  }
   const e: Record<string, string> = {};
   const tw = f.typeKey ? await currentType(str(f.typeKey, 40)) : null;
   if (!tw || !tw.type.active) e.typeKey = 'Pilih jenis permohonan dari daftar.';
@@ -142,32 +149,40 @@ export async function openCase(actor: Actor, f: OpenCaseForm): Promise<DomainCas
   if (Object.keys(e).length || !tw || !def || !fqdn || !agency) throw new ValidationError(e);
 
   const cal = await workingCalendar();
-  return tx(async (t) => {
-    const at = now();
-    const first = def.steps[0];
-    const c = await DomainCase.create({
-      typeId: tw.type.id, typeVersionId: tw.version.id, trackingCode: newTrackingCode(), nameKind, requestedName: fqdn,
-      applicantAgencyId: agency.id, purpose, techName, techNip: techNip || null, techEmail, techPhone, hosting: hosting ? JSON.stringify(hosting) : null,
-      letterId: letter?.id ?? null, dispositionId: letter ? dispositionId : null, registryId, pejabatPositionId: holding.positionId,
-      status: 'berjalan', outcome: null, currentStepKey: first.key, stepStartedAt: at, stepDueAt: dueFrom(at, first, cal), stepLateNotifiedAt: null,
-      replyLetterId: null, sekdaLetterId: null, registrarRef: null, openedByUserId: actor.user.id, closedAt: null, createdAt: at, updatedAt: at,
-    }, { transaction: t });
-    for (const slot of slotsFor(def, nameKind)) {
-      await DomainCaseSlot.create({ caseId: c.id, slotKey: slot.key, state: 'belum', note: null, currentDocumentId: null, verifiedByUserId: null, verifiedAt: null }, { transaction: t });
-    }
-    if (letter && def.path === 'lokal') {
-      const scan = await LetterFile.findOne({ where: { letterId: letter.id, kind: 'scan' }, order: [['id', 'ASC']], transaction: t });
-      if (scan && slotsFor(def, nameKind).some((s) => s.key === 'surat-permohonan')) {
-        await addDocument(t, c, def, 'surat-permohonan', { sha256: scan.blobSha, size: scan.size, mime: scan.mime, originalName: scan.originalName }, actor.user.id);
+  try {
+    return await tx(async (t) => {
+      const at = now();
+      const first = def.steps[0];
+      const c = await DomainCase.create({
+        typeId: tw.type.id, typeVersionId: tw.version.id, trackingCode: newTrackingCode(), nameKind, requestedName: fqdn,
+        applicantAgencyId: agency.id, purpose, techName, techNip: techNip || null, techEmail, techPhone, hosting: hosting ? JSON.stringify(hosting) : null,
+        letterId: letter?.id ?? null, dispositionId: letter ? dispositionId : null, registryId, pejabatPositionId: holding.positionId,
+        status: 'berjalan', outcome: null, currentStepKey: first.key, stepStartedAt: at, stepDueAt: dueFrom(at, first, cal), stepLateNotifiedAt: null,
+        replyLetterId: null, sekdaLetterId: null, registrarRef: null, openedByUserId: actor.user.id, submissionKey, closedAt: null, createdAt: at, updatedAt: at,
+      }, { transaction: t });
+      for (const slot of slotsFor(def, nameKind)) {
+        await DomainCaseSlot.create({ caseId: c.id, slotKey: slot.key, state: 'belum', note: null, currentDocumentId: null, verifiedByUserId: null, verifiedAt: null }, { transaction: t });
       }
-    }
-    await caseEvent(t, c, actor, holding, { action: 'dibuka', note: letter ? `Dari surat masuk ${letter.agendaNumber}` : null, data: { jenis: tw.type.key, versiJenis: tw.version.version } });
-    await recordEvent(t, actor, {
-      action: 'domain.kasus_dibuka', entityType: 'domain_case', entityId: c.id, viaPositionIds: [holding.positionId],
-      after: { ...caseSnapshot(c), jenis: tw.type.key, versiJenis: tw.version.version, pemohon: agency.name, suratMasuk: letter?.id ?? null },
+      if (letter && def.path === 'lokal') {
+        const scan = await LetterFile.findOne({ where: { letterId: letter.id, kind: 'scan' }, order: [['id', 'ASC']], transaction: t });
+        if (scan && slotsFor(def, nameKind).some((s) => s.key === 'surat-permohonan')) {
+          await addDocument(t, c, def, 'surat-permohonan', { sha256: scan.blobSha, size: scan.size, mime: scan.mime, originalName: scan.originalName }, actor.user.id);
+        }
+      }
+      await caseEvent(t, c, actor, holding, { action: 'dibuka', note: letter ? `Dari surat masuk ${letter.agendaNumber}` : null, data: { jenis: tw.type.key, versiJenis: tw.version.version } });
+      await recordEvent(t, actor, {
+        action: 'domain.kasus_dibuka', entityType: 'domain_case', entityId: c.id, viaPositionIds: [holding.positionId],
+        after: { ...caseSnapshot(c), jenis: tw.type.key, versiJenis: tw.version.version, pemohon: agency.name, suratMasuk: letter?.id ?? null },
+      });
+      return c;
     });
-    return c;
-  });
+  } catch (err) {
+    if (err instanceof UniqueConstraintError && submissionKey) {
+      const won = await DomainCase.findOne({ where: { submissionKey } });
+      if (won) return won;
+    }
+    throw err;
+  }
 }
 
 // ---- Checklist ----

@@ -365,7 +365,7 @@ describe('Kasus domain (issue #6)', function () {
     expect((await current(id)).status).to.equal('ditolak');
   });
 
-  it('bad input on the form: every problem on the page, nothing saved; only the Pejabat Domain opens cases', async () => {
+  it('bad input on the form: every problem on the page, nothing saved; a double submit opens one case; only the Pejabat Domain opens cases', async () => {
     const a = await signIn('domain');
     const before = await DomainCase.count();
     const res = await openVia(a, { typeKey: 'domain-baru', nameKind: 'go.id', requestedName: 'Dinas Sosial!', applicantAgencyId: '', techEmail: 'bukan-email', techPhone: 'abc', techNip: '123' });
@@ -383,6 +383,15 @@ describe('Kasus domain (issue #6)', function () {
     expect((await staff.post('/domain/kasus').type('form').send({ _csrf: token, typeKey: 'domain-baru' })).status).to.equal(403);
     // Without the CSRF token: refused.
     expect((await a.post('/domain/kasus').type('form').send({ typeKey: 'domain-baru' })).status).to.equal(403);
+    // A double submit (double click, back button, retry) opens one case.
+    const ag0 = await buildAgency();
+    const body = { typeKey: 'subdomain-baru', nameKind: 'subdomain', requestedName: uniq('ganda'), applicantAgencyId: String(ag0.id), submissionKey: crypto.randomBytes(16).toString('hex') };
+    const count0 = await DomainCase.count();
+    const [r1, r2] = await Promise.all([openVia(a, body), openVia(a, body)]);
+    const r3 = await openVia(a, body);
+    expect([r1.status, r2.status, r3.status]).to.deep.equal([303, 303, 303]);
+    expect(new Set([r1.headers.location, r2.headers.location, r3.headers.location]).size).to.equal(1);
+    expect(await DomainCase.count()).to.equal(count0 + 1);
     // A change request must name a domain the registry knows.
     const ag = await buildAgency();
     const change = await openVia(a, { typeKey: 'domain-ubah', nameKind: 'go.id', requestedName: uniq('tidakada') + 'kab.go.id', applicantAgencyId: String(ag.id) });
