@@ -74,7 +74,7 @@ export const DEFINITION_SCHEMA = z.object({
   /** Templates the case offers to draft letters with, by purpose. */
   letters: z.array(z.object({
     key, label: z.string().min(3).max(200), template: z.string().min(1).max(80),
-    /** Values for the template's fields; "{name}", "{applicant}", "{purpose}", "{missing}", "{tracking}", "{contact}" are filled from the case. */
+    /** Values for the template's fields; "{name}", "{applicant}", "{purpose}", "{missing}", "{tracking}", "{contact}", "{activated}", "{reason}", "{documents}", "{result}" are filled from the case. */
     values: z.record(z.string(), z.string()).default({}),
     /** Sekda cover letter: linked as the case's sekdaLetter; reply: linked as the report letter that closes the case. */
     role: z.enum(['sekda', 'balasan']),
@@ -97,9 +97,16 @@ export const DEFINITION_SCHEMA = z.object({
     }
     if (s.kind === 'sekda_kembali' && (!s.slot || !slotKeys.includes(s.slot))) {
       ctx.addIssue({ code: 'custom', message: `langkah "${s.key}" butuh slot dokumen yang ada di daftar periksa`, path: ['steps', i, 'slot'] });
+    } else if (s.kind === 'sekda_kembali' && d.checklist.find((c) => c.key === s.slot)?.kinds) {
+      ctx.addIssue({ code: 'custom', message: `slot "${s.slot}" untuk langkah "${s.key}" harus berlaku untuk semua jenis nama (tanpa "kinds")`, path: ['steps', i, 'slot'] });
     }
   });
-  if (d.steps[d.steps.length - 1].kind !== 'laporan') ctx.addIssue({ code: 'custom', message: 'langkah terakhir harus berjenis "laporan" (surat laporan ke pemohon)', path: ['steps'] });
+  const effectKinds = d.path === 'registrar' ? (d.effect === 'daftar' ? ['aktivasi'] : ['registrar_selesai', 'aktivasi']) : ['buat_dc'];
+  if (d.steps.length && !d.steps.some((s) => effectKinds.includes(s.kind))) {
+    ctx.addIssue({ code: 'custom', message: `jenis ini butuh langkah yang mencatat hasilnya di registri (${effectKinds.join(' atau ')})`, path: ['steps'] });
+  }
+  const last = d.steps.length ? d.steps[d.steps.length - 1] : undefined;
+  if (!last || last.kind !== 'laporan') ctx.addIssue({ code: 'custom', message: 'langkah terakhir harus berjenis "laporan" (surat laporan ke pemohon)', path: ['steps'] });
   if (d.steps.filter((s) => s.kind === 'laporan').length !== 1) ctx.addIssue({ code: 'custom', message: 'harus ada tepat satu langkah "laporan"', path: ['steps'] });
 });
 export type CaseTypeDefinition = z.infer<typeof DEFINITION_SCHEMA>;
@@ -210,7 +217,7 @@ const subLetters = [
   { key: 'balasan-ditolak', label: 'Balasan: ditolak', template: 'balasan-subdomain', role: 'balasan' as const, when: 'ditolak' as const, values: { subdomain: '{name}', keputusan: 'ditolak', alasan: '{reason}', peruntukan: '{purpose}', narahubung: '{contact}' } },
 ];
 const generalLetters = [
-  { key: 'balasan', label: 'Surat laporan (Surat Dinas)', template: 'surat-dinas', role: 'balasan' as const, values: {} },
+  { key: 'balasan', label: 'Surat laporan (Surat Dinas)', template: 'surat-dinas', role: 'balasan' as const, values: { isi: '{result}', penutup: 'Demikian disampaikan, atas perhatian Saudara diucapkan terima kasih.' } },
 ];
 
 export interface SeedType { key: string; sortOrder: number; def: CaseTypeDefinition }

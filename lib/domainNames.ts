@@ -153,8 +153,11 @@ export function checkDomainName(input: string, kind: NameKind, rules: NameRules 
 
   const trimmed = (typeof input === 'string' ? input : '').trim();
   if (!trimmed) { add(NAME_MESSAGES.empty); return fail(); }
-  let s = trimmed.toLowerCase();
-  if (s !== trimmed) warnings.push(NAME_MESSAGES.uppercase);
+  // Lowercasing can turn a non-ASCII character into an ASCII one (U+212A KELVIN SIGN -> "k"):
+  // keep the characters as typed until the ASCII check below has seen them.
+  const folded = trimmed.toLowerCase();
+  if (folded !== trimmed && !/[^\x00-\x7f]/.test(trimmed)) warnings.push(NAME_MESSAGES.uppercase);
+  let s = /[^\x00-\x7f]/.test(trimmed) ? trimmed.replace(/[A-Z]/g, (c) => c.toLowerCase()) : folded;
 
   // Parts of a URL or address around the name: refused, never silently dropped. The rest is
   // still checked so that every problem is reported at once.

@@ -35,7 +35,7 @@ export async function up({ context: q }: Ctx): Promise<void> {
     id,
     type_id: fk('domain_case_types', false),
     version: { type: DataTypes.INTEGER, allowNull: false },
-    definition: { type: DataTypes.TEXT, allowNull: false },
+    definition: { type: q.sequelize.getDialect() === 'sqlite' ? DataTypes.TEXT : DataTypes.TEXT('medium'), allowNull: false },
     note: { type: DataTypes.STRING(500), allowNull: true },
     created_by_user_id: fk('users'),
     created_at: at(),
@@ -66,6 +66,8 @@ export async function up({ context: q }: Ctx): Promise<void> {
     tracking_code: { type: DataTypes.STRING(20), allowNull: false, unique: true },
     name_kind: { type: DataTypes.STRING(12), allowNull: false },
     requested_name: { type: DataTypes.STRING(253), allowNull: false },
+    // The name while the case is open (NULL once closed): one open case per name, enforced by the database.
+    open_name: { type: DataTypes.STRING(253), allowNull: true, unique: true },
     applicant_agency_id: fk('agencies', false),
     purpose: { type: DataTypes.TEXT, allowNull: false },
     tech_name: { type: DataTypes.STRING(200), allowNull: false },

@@ -79,6 +79,8 @@ export class DomainCase extends Model<InferAttributes<DomainCase>, InferCreation
   declare trackingCode: string;
   declare nameKind: DomainNameKind;
   declare requestedName: string;
+  /** requestedName while the case is open, NULL once closed (unique: one open case per name). */
+  declare openName: string | null;
   declare applicantAgencyId: number;
   declare purpose: string;
   declare techName: string;
@@ -180,7 +182,7 @@ export function initDomainModels(sequelize: Sequelize): void {
     createdAt: date(false), updatedAt: date(false),
   }, { sequelize, tableName: 'domain_registry' });
   DomainCase.init({
-    id, typeId: int(false), typeVersionId: int(false), trackingCode: str(20), nameKind: str(12), requestedName: str(253),
+    id, typeId: int(false), typeVersionId: int(false), trackingCode: str(20), nameKind: str(12), requestedName: str(253), openName: str(253, true),
     applicantAgencyId: int(false), purpose: text(false), techName: str(200), techNip: str(18, true), techEmail: str(255), techPhone: str(40),
     hosting: text(), letterId: int(), dispositionId: int(), registryId: int(), pejabatPositionId: int(false), status: str(12), outcome: str(12, true),
     currentStepKey: str(40, true), stepStartedAt: date(), stepDueAt: date(), stepLateNotifiedAt: date(), replyLetterId: int(), sekdaLetterId: int(),

@@ -84,7 +84,7 @@ router.get('/domain/kasus/baru', requireLogin, requireThat(canOpenCase), async (
 
 router.post('/domain/kasus', requireLogin, requireThat(canOpenCase), async (req, res) => {
   const actor = actorOf(req);
-  const b = req.body as Record<string, unknown>;
+  const b = (req.body ?? {}) as Record<string, unknown>;
   const f: OpenCaseForm = {};
   for (const k of ['typeKey', 'nameKind', 'requestedName', 'applicantAgencyId', 'purpose', 'techName', 'techNip', 'techEmail', 'techPhone', 'hostingDiskGb', 'hostingStack', 'hostingApp', 'hostingNotes', 'letterId', 'dispositionId', 'submissionKey'] as const) f[k] = str(b[k]);
   try {
@@ -129,13 +129,13 @@ router.post('/domain/kasus/:id/langkah/:step', requireLogin, stepUpload, async (
   const id = idParam(req.params.id);
   const files = (req.files as Record<string, Express.Multer.File[]> | undefined)?.berkas;
   if (!id) { await discardTmp(files); throw new NotFoundError('Kasus domain tidak ditemukan.'); }
-  if (req.uploadError) return onActionError(req, res, id, new ValidationError({ berkas: req.uploadError }), req.body);
+  if (req.uploadError) return onActionError(req, res, id, new ValidationError({ berkas: req.uploadError }), req.body ?? {});
   const lv = str(req.body?.lockVersion);
   try {
     await completeStep({ actor: actorOf(req), caseId: id, stepKey: str(req.params.step).slice(0, 40), lockVersion: /^\d+$/.test(lv) ? Number(lv) : undefined, form: req.body ?? {}, files });
     flash(req, 'ok', 'Langkah dicatat.');
     res.redirect(303, `/domain/kasus/${id}`);
-  } catch (err) { await onActionError(req, res, id, err, req.body); }
+  } catch (err) { await onActionError(req, res, id, err, req.body ?? {}); }
 });
 
 const slotUpload = uploadFields([{ name: 'berkas', maxCount: 1 }]);
@@ -158,10 +158,10 @@ router.post('/domain/kasus/:id/dokumen/:slot/periksa', requireLogin, async (req,
   if (!id) throw new NotFoundError('Kasus domain tidak ditemukan.');
   const slot = str(req.params.slot).slice(0, 40);
   try {
-    await verifySlot({ actor: actorOf(req), caseId: id, slotKey: slot, state: str(req.body.state), note: str(req.body.note) });
+    await verifySlot({ actor: actorOf(req), caseId: id, slotKey: slot, state: str(req.body?.state), note: str(req.body?.note) });
     flash(req, 'ok', 'Hasil pemeriksaan dokumen disimpan.');
     res.redirect(303, `/domain/kasus/${id}#slot-${slot}`);
-  } catch (err) { await onActionError(req, res, id, err, req.body); }
+  } catch (err) { await onActionError(req, res, id, err, req.body ?? {}); }
 });
 
 router.get('/domain/kasus/:id/berkas/:docId', requireLogin, async (req, res) => {
@@ -205,20 +205,20 @@ router.post('/domain/kasus/:id/batal', requireLogin, async (req, res) => {
   const id = idParam(req.params.id);
   if (!id) throw new NotFoundError('Kasus domain tidak ditemukan.');
   try {
-    await cancelCase({ actor: actorOf(req), caseId: id, reason: str(req.body.alasan) });
+    await cancelCase({ actor: actorOf(req), caseId: id, reason: str(req.body?.alasan) });
     flash(req, 'ok', 'Kasus dibatalkan.');
     res.redirect(303, `/domain/kasus/${id}`);
-  } catch (err) { await onActionError(req, res, id, err, req.body); }
+  } catch (err) { await onActionError(req, res, id, err, req.body ?? {}); }
 });
 
 router.post('/domain/kasus/:id/surat-masuk', requireLogin, async (req, res) => {
   const id = idParam(req.params.id);
   if (!id) throw new NotFoundError('Kasus domain tidak ditemukan.');
   try {
-    await linkLetter({ actor: actorOf(req), caseId: id, agendaNumber: str(req.body.agenda) });
+    await linkLetter({ actor: actorOf(req), caseId: id, agendaNumber: str(req.body?.agenda) });
     flash(req, 'ok', 'Surat masuk ditautkan ke kasus.');
     res.redirect(303, `/domain/kasus/${id}`);
-  } catch (err) { await onActionError(req, res, id, err, req.body); }
+  } catch (err) { await onActionError(req, res, id, err, req.body ?? {}); }
 });
 
 router.get('/domain/kasus/:id/tanda-terima', requireLogin, async (req, res) => {
@@ -260,7 +260,7 @@ router.get('/domain/registri/:id', requireLogin, requireThat(canSeeDomainBoard),
 router.post(['/domain/registri', '/domain/registri/:id'], requireLogin, requireThat(canOpenCase), async (req, res) => {
   const id = req.params.id ? idParam(req.params.id) : null;
   if (req.params.id && !id) throw new NotFoundError('Nama domain tidak ditemukan.');
-  const b = req.body as Record<string, string>;
+  const b = (req.body ?? {}) as Record<string, string>;
   try {
     const e = await saveRegistryEntry(actorOf(req), id, b);
     flash(req, 'ok', `Registri ${e.fqdn} disimpan.`);

@@ -1,6 +1,6 @@
 import { Op, UniqueConstraintError, type Transaction } from 'sequelize';
 import {
-  Agency, DomainCase, DomainCaseDocument, DomainCaseSlot, DomainRegistryEntry, IncomingLetter, LetterFile, OutgoingLetter,
+  Agency, Disposition, DomainCase, DomainCaseDocument, DomainCaseSlot, DomainRegistryEntry, IncomingLetter, LetterFile, OutgoingLetter,
   REGISTRY_STATUS_LABEL, type DomainNameKind, type HostingNeed,
 } from '../models';
 import { tx } from '../lib/db';
@@ -62,7 +62,7 @@ export async function checkRequestedName(input: string, kind: DomainNameKind, de
   }
   if (entry) out.registryId = entry.id;
   if (!out.taken) {
-    const open = await DomainCase.findOne({ where: { requestedName: check.fqdn, status: 'berjalan', ...(excludeCaseId ? { id: { [Op.ne]: excludeCaseId } } : {}) }, attributes: ['id', 'trackingCode'] });
+    const open = await DomainCase.findOne({ where: { openName: check.fqdn, ...(excludeCaseId ? { id: { [Op.ne]: excludeCaseId } } : {}) }, attributes: ['id', 'trackingCode'] });
     if (open) out.taken = `Nama ${check.fqdn} sedang diproses pada kasus lain (kode ${open.trackingCode}); lanjutkan kasus itu.`;
   }
   if (out.taken) { out.ok = false; out.errors = [...out.errors, out.taken]; }
@@ -145,7 +145,13 @@ export async function openCase(actor: Actor, f: OpenCaseForm): Promise<DomainCas
     letter = /^[1-9]\d{0,9}$/.test(letterId) ? await IncomingLetter.findByPk(Number(letterId)) : null;
     if (!letter || !letterRights(actor, letter, await chainOf(letter.id)).view) { e.letterId = 'Surat masuk yang dirujuk tidak ditemukan.'; letter = null; }
   }
-  const dispositionId = /^[1-9]\d{0,9}$/.test(str(f.dispositionId)) ? Number(f.dispositionId) : null;
+  let dispositionId: number | null = null;
+  const dispRaw = str(f.dispositionId, 12);
+  if (dispRaw && letter) {
+    const d = /^[1-9]\d{0,9}$/.test(dispRaw) ? await Disposition.findByPk(Number(dispRaw), { attributes: ['id', 'letterId'] }) : null;
+    if (!d || d.letterId !== letter.id) e.letterId = 'Disposisi yang dirujuk tidak ditemukan pada surat ini.';
+    else dispositionId = d.id;
+  }
   if (Object.keys(e).length || !tw || !def || !fqdn || !agency) throw new ValidationError(e);
 
   const cal = await workingCalendar();
@@ -154,9 +160,9 @@ export async function openCase(actor: Actor, f: OpenCaseForm): Promise<DomainCas
       const at = now();
       const first = def.steps[0];
       const c = await DomainCase.create({
-        typeId: tw.type.id, typeVersionId: tw.version.id, trackingCode: newTrackingCode(), nameKind, requestedName: fqdn,
+        typeId: tw.type.id, typeVersionId: tw.version.id, trackingCode: newTrackingCode(), nameKind, requestedName: fqdn, openName: fqdn,
         applicantAgencyId: agency.id, purpose, techName, techNip: techNip || null, techEmail, techPhone, hosting: hosting ? JSON.stringify(hosting) : null,
-        letterId: letter?.id ?? null, dispositionId: letter ? dispositionId : null, registryId, pejabatPositionId: holding.positionId,
+        letterId: letter?.id ?? null, dispositionId, registryId, pejabatPositionId: holding.positionId,
         status: 'berjalan', outcome: null, currentStepKey: first.key, stepStartedAt: at, stepDueAt: dueFrom(at, first, cal), stepLateNotifiedAt: null,
         replyLetterId: null, sekdaLetterId: null, registrarRef: null, openedByUserId: actor.user.id, submissionKey, closedAt: null, createdAt: at, updatedAt: at,
       }, { transaction: t });
@@ -177,9 +183,11 @@ export async function openCase(actor: Actor, f: OpenCaseForm): Promise<DomainCas
       return c;
     });
   } catch (err) {
-    if (err instanceof UniqueConstraintError && submissionKey) {
-      const won = await DomainCase.findOne({ where: { submissionKey } });
+    if (err instanceof UniqueConstraintError) {
+      const won = submissionKey ? await DomainCase.findOne({ where: { submissionKey } }) : null;
       if (won) return won;
+      const open = await DomainCase.findOne({ where: { openName: fqdn }, attributes: ['trackingCode'] });
+      if (open) throw new ValidationError({ requestedName: `Nama ${fqdn} sedang diproses pada kasus lain (kode ${open.trackingCode}); lanjutkan kasus itu.` });
     }
     throw err;
   }
@@ -285,26 +293,48 @@ function dateField(f: StepForm, k: string, label: string, e: Record<string, stri
 }
 const plusYear = (d: string): string => { const [y, m, dd] = d.split('-').map(Number); const x = new Date(Date.UTC(y + 1, m - 1, dd)); if (x.getUTCMonth() !== m - 1) x.setUTCDate(0); return x.toISOString().slice(0, 10); };
 
-async function applyEffect(t: Transaction, c: DomainCase, def: CaseTypeDefinition, date: string, notes: string | null): Promise<DomainRegistryEntry> {
+async function applyEffect(t: Transaction, actor: AnyActor, c: DomainCase, def: CaseTypeDefinition, date: string, notes: string | null): Promise<DomainRegistryEntry> {
   const entry = await DomainRegistryEntry.findOne({ where: { fqdn: c.requestedName }, transaction: t, lock: t.LOCK.UPDATE });
   const at = now();
   const yearly = c.nameKind !== 'subdomain';
+  const before = entry ? entry.get({ plain: true }) : null;
+  let saved: DomainRegistryEntry;
   if (def.effect === 'daftar') {
+    if (entry && entry.status !== 'dihapus') {
+      throw new ConflictError(`Nama ${c.requestedName} sudah ada di registri dengan status ${REGISTRY_STATUS_LABEL[entry.status].toLowerCase()}; periksa registri sebelum mencatat aktivasi.`);
+    }
     const values = {
       kind: c.nameKind, ownerAgencyId: c.applicantAgencyId, status: 'aktif' as const, activatedAt: date, expiresAt: yearly ? plusYear(date) : null,
       lastReminderDays: null, hostingNotes: notes ?? entry?.hostingNotes ?? null, updatedAt: at,
     };
-    if (entry) return entry.update({ ...values, registeredAt: entry.registeredAt ?? date }, { transaction: t });
-    return DomainRegistryEntry.create({ fqdn: c.requestedName, registeredAt: date, dnsNotes: null, createdAt: at, ...values }, { transaction: t });
+    saved = entry
+      ? await entry.update({ ...values, registeredAt: date }, { transaction: t })
+      : await DomainRegistryEntry.create({ fqdn: c.requestedName, registeredAt: date, dnsNotes: null, createdAt: at, ...values }, { transaction: t });
+  } else {
+    if (!entry) throw new ConflictError(`Nama ${c.requestedName} tidak ada di registri; catat dulu di registri domain.`);
+    // A data change keeps the status (a suspended name stays suspended); a takeover restores it.
+    const status = def.effect === 'hapus' ? 'dihapus' : def.effect === 'suspensi' ? 'suspensi' : def.effect === 'ambil_alih' ? 'aktif' : entry.status;
+    const stamp = `[${date}] ${def.name}${notes ? `: ${notes}` : ''}`;
+    saved = await entry.update({ status, dnsNotes: [entry.dnsNotes, stamp].filter(Boolean).join('\n').slice(-5000), updatedAt: at }, { transaction: t });
   }
-  if (!entry) throw new ConflictError(`Nama ${c.requestedName} tidak ada di registri; catat dulu di registri domain.`);
-  const status = def.effect === 'hapus' ? 'dihapus' : def.effect === 'suspensi' ? 'suspensi' : 'aktif';
-  const stamp = `[${date}] ${def.name}${notes ? `: ${notes}` : ''}`;
-  return entry.update({ status, dnsNotes: [entry.dnsNotes, stamp].filter(Boolean).join('\n').slice(-5000), updatedAt: at }, { transaction: t });
+  await recordEvent(t, actor, {
+    action: 'domain.registri_diubah_kasus', entityType: 'domain_registry', entityId: saved.id, before,
+    after: { ...saved.get({ plain: true }), kasus: c.id, kodeLacak: c.trackingCode },
+  });
+  return saved;
 }
 
-async function applyStep(t: Transaction, actor: Actor, c: DomainCase, def: CaseTypeDefinition, step: CaseStep, f: StepForm, files: TmpUpload[] | undefined): Promise<StepResult> {
+type StoredFile = { sha256: string; size: number; mime: string; originalName: string };
+const FIELD_MAX: Record<string, number> = { catatan: 2000, nomor: 120, referensi: 120, disk: 100, jumlah: 20, tanggal: 20, hasil: 20, tersedia: 10 };
+
+async function applyStep(t: Transaction, actor: Actor, c: DomainCase, def: CaseTypeDefinition, step: CaseStep, f: StepForm, stored: StoredFile | null): Promise<StepResult> {
   const e: Record<string, string> = {};
+  // Too long is refused with a message, never cut silently.
+  for (const [k, max] of Object.entries(FIELD_MAX)) {
+    const v = f[k];
+    if ((Array.isArray(v) ? v.join('') : v ?? '').length > max) e[k] = `Isian terlalu panjang (maksimal ${max} karakter).`;
+  }
+  if (Object.keys(e).length) throw new ValidationError(e);
   const note = field(f, 'catatan', 2000) || null;
   const fail = () => { if (Object.keys(e).length) throw new ValidationError(e); };
   switch (step.kind) {
@@ -330,10 +360,7 @@ async function applyStep(t: Transaction, actor: Actor, c: DomainCase, def: CaseT
     case 'sekda_kembali': {
       const tanggal = dateField(f, 'tanggal', 'tanggal surat kembali dari Sekda', e);
       fail();
-      if (files?.length) {
-        const stored = await storeOne(files, 'berkas');
-        await addDocument(t, c, def, step.slot!, stored, actor.user.id);
-      }
+      if (stored) await addDocument(t, c, def, step.slot!, stored, actor.user.id);
       const has = await DomainCaseSlot.findOne({ where: { caseId: c.id, slotKey: step.slot! }, transaction: t });
       if (!has?.currentDocumentId) throw new ValidationError({ berkas: 'Unggah pindaian surat yang sudah ditandatangani Sekda.' });
       return { action: 'selesai', note, data: { tanggal } };
@@ -368,7 +395,7 @@ async function applyStep(t: Transaction, actor: Actor, c: DomainCase, def: CaseT
         }
         return { action: 'revisi', next: step.loopTo, outcome: 'revisi', note, data: { tanggal, dokumen: chosen } };
       }
-      if (hasil === 'ditolak') return { action: 'ditolak', next: reportStep(def).key, outcome: 'ditolak', note, data: { tanggal } };
+      if (hasil === 'ditolak') { c.outcome = 'ditolak'; return { action: 'ditolak', next: reportStep(def).key, outcome: 'ditolak', note, data: { tanggal } }; }
       return { action: 'selesai', outcome: 'disetujui', note, data: { tanggal } };
     }
     case 'pembayaran': {
@@ -377,17 +404,16 @@ async function applyStep(t: Transaction, actor: Actor, c: DomainCase, def: CaseT
       const raw = field(f, 'jumlah', 20).replace(/[.\s]/g, '');
       const jumlah = /^\d{1,12}$/.test(raw) ? Number(raw) : NaN;
       if (!Number.isFinite(jumlah) || jumlah <= 0) e.jumlah = 'Tuliskan jumlah yang dibayar dalam rupiah (angka).';
-      if (!files?.length) e.berkas = 'Unggah bukti transfer bank.';
+      if (!stored) e.berkas = 'Unggah bukti transfer bank.';
       fail();
-      const stored = await storeOne(files, 'berkas');
-      const doc = await addDocument(t, c, { ...def, registrarLimits: false }, 'bukti-bayar', stored, actor.user.id);
+      const doc = await addDocument(t, c, { ...def, registrarLimits: false }, 'bukti-bayar', stored!, actor.user.id);
       const expected = Math.round(lim.feePerYear * (1 + lim.ppnPercent / 100));
-      return { action: 'selesai', note, data: { tanggal, jumlah, tarif: expected, buktiDokumenId: doc.id, buktiSha256: stored.sha256 } };
+      return { action: 'selesai', note, data: { tanggal, jumlah, tarif: expected, buktiDokumenId: doc.id, buktiSha256: stored!.sha256 } };
     }
     case 'aktivasi': case 'registrar_selesai': case 'buat_dc': {
       const tanggal = dateField(f, 'tanggal', step.kind === 'buat_dc' ? 'tanggal pelaksanaan' : 'tanggal konfirmasi', e);
       fail();
-      const entry = await applyEffect(t, c, def, tanggal, note);
+      const entry = await applyEffect(t, actor, c, def, tanggal, note);
       c.registryId = entry.id;
       c.outcome = 'disetujui';
       return { action: 'selesai', outcome: 'disetujui', note, data: { tanggal, registri: entry.id, status: entry.status, kedaluwarsa: entry.expiresAt } };
@@ -422,7 +448,7 @@ async function applyStep(t: Transaction, actor: Actor, c: DomainCase, def: CaseT
 export async function moveTo(t: Transaction, c: DomainCase, def: CaseTypeDefinition, nextKey: string | null): Promise<void> {
   const at = now();
   if (!nextKey) {
-    await c.update({ status: c.outcome === 'ditolak' ? 'ditolak' : 'selesai', currentStepKey: null, stepStartedAt: null, stepDueAt: null, closedAt: at, lockVersion: c.lockVersion + 1, updatedAt: at }, { transaction: t });
+    await c.update({ status: c.outcome === 'ditolak' ? 'ditolak' : 'selesai', openName: null, currentStepKey: null, stepStartedAt: null, stepDueAt: null, closedAt: at, lockVersion: c.lockVersion + 1, updatedAt: at }, { transaction: t });
     return;
   }
   const next = stepOf(def, nextKey)!;
@@ -444,6 +470,9 @@ export async function moveTo(t: Transaction, c: DomainCase, def: CaseTypeDefinit
  */
 export async function completeStep(p: { actor: Actor; caseId: number; stepKey: string; lockVersion?: number; form: StepForm; files?: TmpUpload[] }): Promise<DomainCase> {
   try {
+    // An uploaded file goes into the blob store before the transaction (a retried transaction
+    // finds it there; an unused blob is swept by naskah blobs:sweep).
+    const stored = p.files?.length ? await storeOne(p.files, 'berkas') : null;
     return await tx(async (t) => {
       const { c, def, rights } = await loadCase(p.actor, p.caseId, t);
       const step = stepOf(def, p.stepKey);
@@ -461,7 +490,7 @@ export async function completeStep(p: { actor: Actor; caseId: number; stepKey: s
       }
       if (p.lockVersion !== undefined && p.lockVersion !== c.lockVersion) throw new ConflictError('Kasus sudah diubah orang lain sejak Anda membukanya; muat ulang halaman.');
       const before = caseSnapshot(c);
-      const r = await applyStep(t, p.actor, c, def, step, p.form, p.files);
+      const r = await applyStep(t, p.actor, c, def, step, p.form, stored);
       const late = !!c.stepDueAt && now() > c.stepDueAt;
       const sopMinutes = stepMinutes(step, await workingCalendar());
       await caseEvent(t, c, p.actor, holdingOf(p.actor, c.pejabatPositionId), { action: r.action, step, outcome: r.outcome ?? null, note: r.note ?? null, data: { ...(r.data ?? {}), pelaku: STEP_ACTOR_LABEL[step.actor] }, late, sopMinutes });
@@ -520,7 +549,7 @@ export async function cancelCase(p: { actor: Actor; caseId: number; reason: stri
     if (c.status !== 'berjalan') throw new ConflictError('Kasus ini sudah ditutup.');
     const before = caseSnapshot(c);
     const at = now();
-    await c.update({ status: 'dibatalkan', closedAt: at, currentStepKey: null, stepDueAt: null, lockVersion: c.lockVersion + 1, updatedAt: at }, { transaction: t });
+    await c.update({ status: 'dibatalkan', openName: null, closedAt: at, currentStepKey: null, stepDueAt: null, lockVersion: c.lockVersion + 1, updatedAt: at }, { transaction: t });
     await caseEvent(t, c, p.actor, holdingOf(p.actor, c.pejabatPositionId), { action: 'dibatalkan', note: reason });
     await recordEvent(t, p.actor, { action: 'domain.kasus_dibatalkan', entityType: 'domain_case', entityId: c.id, before, after: { ...caseSnapshot(c), alasan: reason } });
   });

@@ -8,6 +8,7 @@ import { letterRights, chainOf } from '../policies/letter';
 import { recordEvent } from './audit';
 import { getTemplate } from './letterTemplates';
 import { createDraft } from './outgoingDraftCreator';
+import { cancelDraft } from './draftCanceller';
 import { defaultChain } from './parafChain';
 import { holdersOf } from './org';
 import { caseEvent, checklistOf, loadCase } from './domainCommon';
@@ -22,11 +23,14 @@ export function lettersOffered(c: DomainCase, def: CaseTypeDefinition): CaseLett
   if (c.status !== 'berjalan') return [];
   const at = def.steps.findIndex((s) => s.key === c.currentStepKey);
   const sekdaStep = def.steps.findIndex((s) => s.kind === 'sekda_kirim');
+  const atReport = def.steps[at]?.kind === 'laporan';
   return def.letters.filter((l) => {
     if (l.role === 'sekda') return !c.sekdaLetterId && sekdaStep >= 0 && at <= sekdaStep;
-    if (!l.when) return true;
-    if (l.when === 'belum_lengkap') return !c.outcome;
-    return c.outcome === l.when;
+    // A notice of missing documents goes out while the file is being completed.
+    if (l.when === 'belum_lengkap') return !c.outcome && !atReport;
+    // The report letter (which closes the case) only once the case has reached its report step.
+    if (!atReport) return false;
+    return !l.when || c.outcome === l.when || (l.when === 'disetujui' && !c.outcome);
   });
 }
 
@@ -51,6 +55,9 @@ async function placeholders(c: DomainCase, def: CaseTypeDefinition): Promise<Rec
     contact: pejabat ? `${pejabat.name} (Pejabat Pengelola Nama Domain)${pejabat.phone ? `, telepon ${pejabat.phone}` : ''}; kode lacak permohonan ${c.trackingCode}` : `Kode lacak permohonan ${c.trackingCode}`,
     activated: registry?.activatedAt ?? today(),
     reason: rejection?.note ?? '',
+    result: c.outcome === 'ditolak'
+      ? `Menindaklanjuti surat permohonan ${agency?.name ?? 'Saudara'} mengenai ${c.requestedName}, dengan ini kami sampaikan bahwa permohonan tersebut tidak dapat dipenuhi${rejection?.note ? ` dengan alasan: ${rejection.note}` : ''}.`
+      : `Menindaklanjuti surat permohonan ${agency?.name ?? 'Saudara'} mengenai ${c.requestedName}, dengan ini kami sampaikan bahwa permohonan tersebut telah selesai diproses${registry ? ` dan tercatat dengan status ${registry.status} sejak ${registry.activatedAt ?? today()}` : ''}.\n\nKode lacak permohonan: ${c.trackingCode}.`,
     documents: list.map((s) => `${s.slot.label.replace(/\s*\(.*\)$/, '')} | 1 (satu) berkas | ${s.slot.key === 'surat-permohonan' ? 'untuk ditandatangani' : 'salinan'}`).join('\n'),
   };
 }
@@ -102,14 +109,27 @@ export async function draftCaseLetter(p: { actor: Actor; caseId: number; letterK
     verifiers: chain.verifierIds.map(String), signer: chain.signerId ? String(chain.signerId) : '', signingForm: chain.signingForm ?? "",
   };
   const { letter } = await createDraft({ actor: p.actor, viaPositionId: holding.positionId, templateKey: tpl.key, replyToLetterId: replyTo, form, submissionKey: null });
+  try {
+    await linkDraft(p, c.lockVersion, spec, final, letter, tpl.key, holding);
+  } catch (err) {
+    // Someone changed the case meanwhile (a second click drafted the same letter, the case was
+    // closed): the draft just made is cancelled, so no orphan letter goes round for paraf.
+    await cancelDraft({ actor: p.actor, letterId: letter.id, expectedLockVersion: letter.lockVersion, reason: 'Dibatalkan otomatis: kasus domain berubah saat konsep dibuat.' }).catch(() => undefined);
+    throw err;
+  }
+  return letter;
+}
+
+async function linkDraft(p: { actor: Actor; caseId: number }, lockVersion: number, spec: CaseLetter, final: boolean, letter: OutgoingLetter, templateKey: string, holding: Actor['holdings'][number]): Promise<void> {
+  const tpl = { key: templateKey };
   await tx(async (t) => {
     const { c: locked } = await loadCase(p.actor, p.caseId, t);
+    if (locked.lockVersion !== lockVersion || locked.status !== 'berjalan') throw new ConflictError('Kasus berubah saat konsep dibuat (mungkin surat yang sama dibuat dua kali); muat ulang halaman kasus.');
     const link = spec.role === 'sekda' ? { sekdaLetterId: letter.id } : final ? { replyLetterId: letter.id } : {};
     await locked.update({ ...link, lockVersion: locked.lockVersion + 1, updatedAt: now() }, { transaction: t });
     await caseEvent(t, locked, p.actor, holding, { action: 'surat', note: `${spec.label}: konsep #${letter.id} dibuat.`, data: { suratKeluarId: letter.id, templat: tpl.key, peran: spec.role } });
     await recordEvent(t, p.actor, { action: 'domain.surat_dibuat', entityType: 'domain_case', entityId: locked.id, viaPositionIds: [holding.positionId], after: { suratKeluarId: letter.id, templat: tpl.key, surat: spec.key } });
   });
-  return letter;
 }
 
 /** Users' names by id, for the case page. */

@@ -46,8 +46,9 @@ export async function updateDomainSettings(actor: Actor, f: DomainSettingsForm):
   };
   const maxKb = int(f.maxKb, 'maxKb', 10, 100_000, 'Batas ukuran 10-100000 KB.');
   const feePerYear = int(f.feePerYear, 'feePerYear', 0, 100_000_000, 'Biaya per tahun dalam rupiah (angka).');
-  const ppn = Number(f.ppnPercent.trim().replace(',', '.'));
-  if (!Number.isFinite(ppn) || ppn < 0 || ppn > 100) e.ppnPercent = 'PPN dalam persen, 0-100.';
+  const ppnRaw = f.ppnPercent.trim();
+  const ppn = /^\d{1,3}([.,]\d{1,2})?$/.test(ppnRaw) ? Number(ppnRaw.replace(',', '.')) : NaN;
+  if (!Number.isFinite(ppn) || ppn < 0 || ppn > 100) e.ppnPercent = 'PPN dalam persen, 0-100 (mis. 11).';
   const days = list(f.reminderDays).map(Number);
   if (!days.length || days.length > 6 || days.some((d) => !Number.isInteger(d) || d < 1 || d > 365)) e.reminderDays = 'Hari pengingat: 1-6 angka 1-365, dipisah koma (mis. 30, 14, 7).';
   if (Object.keys(e).length) throw new ValidationError(e);

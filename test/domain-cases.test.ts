@@ -15,6 +15,10 @@ import { giveParaf } from '../services/parafGiver';
 import { signLetter } from '../services/letterSigner';
 import { dispatchLetter } from '../services/letterDispatcher';
 import { sweepDomainCases } from '../services/domainSweeper';
+import { openCase, completeStep, uploadDocument, verifySlot } from '../services/domainCases';
+import { draftCaseLetter, lettersOffered } from '../services/domainLetters';
+import { definitionOf } from '../services/domainCaseTypes';
+import { SEED_CASE_TYPES } from '../lib/domainCaseTypes';
 import { createDevCa, issueSignerP12 } from '../lib/devCa';
 import { blobStore } from '../lib/blobstore';
 import { readZip } from '../lib/zip';
@@ -435,5 +439,86 @@ describe('Kasus domain (issue #6)', function () {
     setClock(new FixedClock(new Date(Date.UTC(2026, 11, 14, 2)))); // 6 days
     await sweepDomainCases(); await sweepDomainCases();
     expect(await count()).to.equal(3);
+  });
+
+  /** Drive a case through its steps by the services, as the Pejabat Domain (and the DC for its steps) would. */
+  async function walk(caseId: number, opts: { reject?: 'jawaban' | 'keputusan' } = {}) {
+    const pejabat = await actorOf('domain');
+    const dc = await actorOf('operator.dc');
+    const tmp = async (title: string) => {
+      const bytes = pdfBytes(title);
+      const p = path.join(blobStore().tmpDir(), `walk-${crypto.randomBytes(6).toString('hex')}`);
+      fs.writeFileSync(p, bytes);
+      return [{ path: p, originalname: `${title}.pdf`, size: bytes.length, fieldname: 'berkas' }];
+    };
+    const today = new Date().toISOString().slice(0, 10);
+    for (let guard = 0; guard < 30; guard++) {
+      const c = await current(caseId);
+      if (c.status !== 'berjalan') return c;
+      const def = await definitionOf(c.typeVersionId);
+      const step = def.steps.find((x) => x.key === c.currentStepKey)!;
+      if (step.kind === 'laporan') return c;
+      if (step.kind === 'preflight' || step.kind === 'unggah') {
+        for (const slot of await DomainCaseSlot.findAll({ where: { caseId } })) {
+          if (slot.state === 'lengkap') continue;
+          if (!slot.currentDocumentId) await uploadDocument({ actor: pejabat, caseId, slotKey: slot.slotKey, files: await tmp(slot.slotKey) });
+          await verifySlot({ actor: pejabat, caseId, slotKey: slot.slotKey, state: 'lengkap' });
+        }
+      }
+      const form: Record<string, string> = {
+        sekda_kirim: { nomor: '400.14/1/Kominfo', tanggal: today }, sekda_kembali: { tanggal: today }, unggah: { tanggal: today, referensi: 'REG-1' },
+        jawaban: opts.reject === 'jawaban' ? { hasil: 'ditolak', tanggal: today, catatan: 'Nama tidak sesuai ketentuan registrar' } : { hasil: 'disetujui', tanggal: today },
+        pembayaran: { jumlah: '55500', tanggal: today }, aktivasi: { tanggal: today }, registrar_selesai: { tanggal: today }, buat_dc: { tanggal: today },
+        verifikasi_dc: { tersedia: 'ya' }, keputusan: opts.reject === 'keputusan' ? { hasil: 'ditolak', catatan: 'Tidak dapat difasilitasi' } : { hasil: 'disetujui' },
+      }[step.kind as string] as Record<string, string> ?? {};
+      const files = step.kind === 'sekda_kembali' || step.kind === 'pembayaran' ? await tmp(step.kind) : undefined;
+      await completeStep({ actor: step.actor === 'operator_dc' ? dc : pejabat, caseId, stepKey: step.key, form, files });
+    }
+    throw new Error('walk did not reach the report step');
+  }
+
+  it('every seeded case type reaches its report step, offers a report letter that drafts, and closes when it is sent; registry effects per type', async () => {
+    const pejabat = await actorOf('domain');
+    const agency = await buildAgency();
+    const at = new Date();
+    for (const seed of SEED_CASE_TYPES) {
+      const kind = seed.def.nameKinds[0];
+      const label = `${uniq('t')}${kind === 'go.id' ? 'kab' : ''}`;
+      const fqdn = kind === 'subdomain' ? `${label}.sindangrajakab.go.id` : `${label}.${kind}`;
+      // Changes, deletions, suspensions and takeovers act on a name in the registry; a change of a suspended name keeps it suspended.
+      const startStatus = seed.key === 'subdomain-ubah' ? 'suspensi' : 'aktif';
+      if (seed.def.effect !== 'daftar') await DomainRegistryEntry.create({ fqdn, kind, ownerAgencyId: agency.id, status: startStatus, registeredAt: '2025-01-01', activatedAt: '2025-01-01', expiresAt: kind === 'subdomain' ? null : '2027-01-01', hostingNotes: null, dnsNotes: null, lastReminderDays: null, createdAt: at, updatedAt: at });
+      const c0 = await openCase(pejabat, { typeKey: seed.key, nameKind: kind, requestedName: label, applicantAgencyId: String(agency.id), purpose: 'Uji semua jenis kasus', techName: 'Budi', techEmail: 'budi@uji.go.id', techPhone: '0265 123456' });
+      const c = await walk(c0.id);
+      expect(c.currentStepKey, seed.key).to.equal('laporan');
+      const def = await definitionOf(c.typeVersionId);
+      const offered = lettersOffered(c, def).filter((l) => l.role === 'balasan' && l.when !== 'belum_lengkap');
+      expect(offered.length, `${seed.key}: a report letter is offered`).to.be.greaterThan(0);
+      const draft = await draftCaseLetter({ actor: pejabat, caseId: c.id, letterKey: offered[0].key });
+      expect(draft.bodyHtml, seed.key).to.contain(fqdn);
+      await signAndSend(draft.id);
+      const done = await current(c.id);
+      expect(done.status, seed.key).to.equal('selesai');
+      expect(done.openName, seed.key).to.equal(null);
+      const entry = (await DomainRegistryEntry.findOne({ where: { fqdn } }))!;
+      const want = { daftar: 'aktif', ubah: startStatus, hapus: 'dihapus', suspensi: 'suspensi', ambil_alih: 'aktif' }[seed.def.effect];
+      expect(entry.status, seed.key).to.equal(want);
+      expect(await AuditEvent.count({ where: { entityType: 'domain_registry', entityId: String(entry.id), action: 'domain.registri_diubah_kasus' } }), seed.key).to.equal(1);
+    }
+  });
+
+  it('a registrar rejection ends the case "ditolak" with the rejection reply; the report letter is offered only at the report step', async () => {
+    const pejabat = await actorOf('domain');
+    const agency = await buildAgency();
+    const c0 = await openCase(pejabat, { typeKey: 'domain-baru', nameKind: 'go.id', requestedName: `${uniq('tolak')}kab`, applicantAgencyId: String(agency.id), purpose: 'Uji penolakan registrar', techName: 'Budi', techEmail: 'budi@uji.go.id', techPhone: '0265 123456' });
+    const def = await definitionOf(c0.typeVersionId);
+    expect(lettersOffered(c0, def).map((l) => l.key)).to.deep.equal(['pengantar-sekda', 'balasan-belum-lengkap']);
+    const c = await walk(c0.id, { reject: 'jawaban' });
+    expect(c.outcome).to.equal('ditolak');
+    expect(lettersOffered(c, def).map((l) => l.key)).to.deep.equal(['balasan-ditolak']);
+    const draft = await draftCaseLetter({ actor: pejabat, caseId: c.id, letterKey: 'balasan-ditolak' });
+    expect(JSON.parse(draft.templateValues).alasan).to.equal('Nama tidak sesuai ketentuan registrar');
+    await signAndSend(draft.id);
+    expect((await current(c.id)).status).to.equal('ditolak');
   });
 });

@@ -75,6 +75,9 @@ const TABLE: Row[] = [
   { input: 'pariwisata–', kind: 'subdomain', errors: [NON_ASCII('"–" (U+2013)')] },
   { input: 'pari\u200bwisata', kind: 'subdomain', errors: [NON_ASCII('U+200B')] },
   { input: 'wisata😀', kind: 'subdomain', errors: [NON_ASCII('"😀" (U+1F600)')] },
+  // The Kelvin sign lowercases to an ASCII "k": still refused, never folded into kab.desa.id.
+  { input: '\u212Aab', kind: 'desa.id', errors: [NON_ASCII('"\u212A" (U+212A)')] },
+  { input: 'DİNSOS', kind: 'subdomain', includes: [NON_ASCII('"İ" (U+0130)')] },
   { input: 'пример', kind: 'subdomain', includes: [NON_ASCII('"п" (U+043F), "р" (U+0440), "и" (U+0438), "м" (U+043C) dan "е" (U+0435)')] },
   { input: 'xn--abc', kind: 'subdomain', errors: [M.punycode] },
   { input: 'xn--mnchen-3ya', kind: 'go.id', includes: [M.punycode] },
