@@ -5,7 +5,7 @@ import connectSessionSequelize from 'connect-session-sequelize';
 import helmet from 'helmet';
 import passport from 'passport';
 import { csrfSync } from 'csrf-sync';
-import type { Sequelize } from 'sequelize';
+import { QueryTypes, type Sequelize } from 'sequelize';
 import { config } from './config';
 import { configurePassport } from './config/passport';
 import { AppError, ValidationError } from './lib/errors';
@@ -60,8 +60,10 @@ type StoredSession = session.SessionData & { passport?: unknown };
 class ClockedSessionStore extends BaseStore {
   /** When each session's stored expiry was last pushed, so a burst of requests writes it once. */
   private expiresSeen = new Map<string, number>();
+  private db: Sequelize;
   constructor(opts: ConstructorParameters<typeof BaseStore>[0], private idleMs: number) {
     super(opts);
+    this.db = opts.db;
     // Push the idle expiry forward, but write it only when it moves by more than a minute: the
     // idle timeout is counted in minutes, and a page with its frames and assets would otherwise
     // write the session row on every request.
@@ -75,8 +77,9 @@ class ClockedSessionStore extends BaseStore {
   }
   expiration(): Date { return new Date(now().getTime() + this.idleMs); }
   override get(sid: string, fn: (err: unknown, s?: session.SessionData | null) => void): void {
-    const model = (this as unknown as { sessionModel: { findOne(o: object): Promise<{ data: string; expires: Date | null } | null> } }).sessionModel;
-    model.findOne({ where: { sid }, raw: true }).then((row) => {
+    // Every request reads its session: one plain statement rather than a findOne built from options.
+    const s = this.db;
+    s.query<{ data: string; expires: Date | string | null }>(`SELECT data, expires FROM sessions WHERE sid = ${s.escape(sid)}`, { type: QueryTypes.SELECT }).then(([row]) => {
       if (!row) return fn(null, null);
       this.remember(sid, row.expires ? new Date(row.expires).getTime() : 0);
       const data = JSON.parse(row.data) as StoredSession;

@@ -31,9 +31,9 @@
  * "bench" unless BENCH_FORCE=1. Steps: fresh database, migrations, demo organization without
  * letters, 26 extra staff positions (40 positions with one holder each), ~90 extra sender
  * agencies, then N letters with their inbox items and scan file rows by multi-row INSERTs in
- * transactions, full-text index filled. The app (createApp, NODE_ENV=production behind a
+ * transactions, full-text and word index filled. The app (createApp, NODE_ENV=production behind a
  * trusted proxy, as deployed) and a bare Express + EJS page run in a child process; this
- * process signs in, checks every page, and drives them with autocannon.
+ * process signs in, checks the pages it measures, and drives them with autocannon.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -53,6 +53,7 @@ import { seedDemo, DEMO_AGENCIES, DEMO_PASSWORD, REGION } from '../seed/demo';
 import { samplePdf } from '../seed/samplePdf';
 import { hashPassword } from '../services/passwords';
 import { searchTextOf } from '../services/letterFields';
+import { searchTerms } from '../services/letterSearch';
 import { Agency, Assignment, Blob, Position, Unit, User, type AgencyKind, type LetterStatus, type Urgensi } from '../models';
 import { rng, pick, between, extraAgencies, letterText, personName, SEARCH_CANDIDATES, STAFF_POSITIONS, type AgencySeed, type Rand } from './corpus';
 
@@ -298,6 +299,7 @@ async function seedLetters(o: Opts, s: Sequelize, r: Rand): Promise<{ items: num
         const I: string[] = [];
         const F: string[] = [];
         const D: string[] = [];
+        const T: [string, number][] = [];
         for (; id < end; ) {
           const i = id++;
           const letterId = id;
@@ -324,6 +326,7 @@ async function seedLetters(o: Opts, s: Sequelize, r: Rand): Promise<{ items: num
           const searchText = searchTextOf({ agendaNumber, senderNumber, senderName: ag.name, perihal: x.perihal, summary });
           L.push(`(${letterId},${year},${seq},${str(agendaNumber)},${ag.id},${str(ag.name)},${str(senderNumber)},'${ld.toISOString().slice(0, 10)}','${d.toISOString().slice(0, 10)}',`
             + `${str(x.perihal)},'${x.sifat}','${x.urgensi}','${x.klas}','${x.jenis}',${str(x.lampiran)},${str(summary)},${to.id},'${status}',${str(searchText)},NULL,${clerk.id},0,${ts(at)},${ts(at)})`);
+          for (const w of searchTerms(searchText)) T.push([w, letterId]);
           I.push(item(letterId, to, 'tujuan', at, at + DUE_HOURS[x.urgensi] * H));
           if (status !== 'baru') {
             // Disposed: the addressed official sends it to one or two positions, and some of
@@ -350,6 +353,9 @@ async function seedLetters(o: Opts, s: Sequelize, r: Rand): Promise<{ items: num
         await s.query(`INSERT INTO inbox_items (${ICOLS}) VALUES ${I.join(',')}`, { transaction: t });
         await s.query(`INSERT INTO incoming_letter_files (${FCOLS}) VALUES ${F.join(',')}`, { transaction: t });
         if (D.length) await s.query(`INSERT INTO dispositions (${DCOLS}) VALUES ${D.join(',')}`, { transaction: t });
+        // The register's word index (services/letterSearch.ts), in key order.
+        T.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]));
+        await s.query(`INSERT INTO letter_search_terms (term, letter_id) VALUES ${T.map(([w, lid]) => `(${str(w)},${lid})`).join(',')}`, { transaction: t });
       }
       if (!sqlite) await s.query('SET SESSION foreign_key_checks = 1, unique_checks = 1', { transaction: t });
     });
@@ -682,9 +688,10 @@ async function main(): Promise<void> {
     for (const u of (process.env.BENCH_EXTRA ?? '').split(',').filter(Boolean)) {
       all.push({ key: u, label: u, url: `${appBase}${u}`, headers: sid.register.map((cookie) => ({ ...PROXY, cookie })), check: () => null });
     }
-    for (const t of all) log(`  check ${t.label.padEnd(24)} 200, ${(await verify(t)) / 1024 | 0} KB, content as expected`);
+    const measured = all.filter((x) => !o.only || o.only.includes(x.key) || x.key.startsWith('/'));
+    for (const t of measured) log(`  check ${t.label.padEnd(24)} 200, ${(await verify(t)) / 1024 | 0} KB, content as expected`);
     const rows: Row[] = [];
-    for (const t of all.filter((x) => !o.only || o.only.includes(x.key) || x.key.startsWith('/'))) {
+    for (const t of measured) {
       if (o.quietWait > 0) await waitForQuiet(o.quietWait);
       process.stdout.write(`  measuring ${t.label} (${hostLoad()}) ... `);
       const r = await measure(t, o, cpu);

@@ -41,7 +41,7 @@ export class CachedValue<T> {
 type HookOptions = { transaction?: Transaction | null };
 
 /** Drop `caches` whenever a row of one of `models` is created, changed or deleted through Sequelize. */
-export function invalidateOn(models: ModelStatic<Model>[], caches: CachedValue<unknown>[]): void {
+export function invalidateOn(models: ModelStatic<Model>[], caches: { invalidate(): void }[]): void {
   const drop = (options?: HookOptions) => {
     for (const c of caches) c.invalidate();
     options?.transaction?.afterCommit(() => { for (const c of caches) c.invalidate(); });
@@ -53,5 +53,37 @@ export function invalidateOn(models: ModelStatic<Model>[], caches: CachedValue<u
     m.addHook('afterBulkUpdate', (o: HookOptions) => drop(o));
     m.addHook('afterBulkDestroy', (o: HookOptions) => drop(o));
     m.addHook('afterUpsert', (_i: unknown, o: HookOptions) => drop(o));
+  }
+}
+
+/**
+ * Values by key, each kept for a short time like CachedValue's, all dropped together by
+ * invalidate() (see invalidateOn). `valid` can end an entry earlier (e.g. at a time on the app
+ * clock). A load started before a drop is returned to its caller but not kept.
+ */
+export class KeyedCache<V, E = undefined> {
+  private entries = new Map<string, { gen: number; at: number; value: V; extra: E }>();
+  private gen = 0;
+
+  constructor(private readonly ttlMs: () => number, private readonly maxEntries = 10_000) {}
+
+  async get(key: string, load: () => Promise<{ value: V; extra: E }>, valid: (extra: E) => boolean = () => true): Promise<V> {
+    const ttl = this.ttlMs();
+    if (ttl <= 0) return (await load()).value;
+    const e = this.entries.get(key);
+    if (e && e.gen === this.gen && Date.now() - e.at < ttl && valid(e.extra)) return e.value;
+    const gen = this.gen;
+    const at = Date.now();
+    const loaded = await load();
+    if (gen === this.gen) {
+      if (this.entries.size >= this.maxEntries) this.entries.clear();
+      this.entries.set(key, { gen, at, value: loaded.value, extra: loaded.extra });
+    }
+    return loaded.value;
+  }
+
+  invalidate(): void {
+    this.gen++;
+    this.entries.clear();
   }
 }

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
+import ejs from 'ejs';
 import { Agency, AuditEvent, IncomingLetter, InboxItem, JenisNaskah, Klasifikasi, LetterFile, Position, User } from '../models';
 import { requireLogin, requireThat, actorOf, flash, idParam } from '../lib/guards';
 import { uploadFields, filesOf } from '../lib/upload';
@@ -49,8 +50,28 @@ router.get('/surat-masuk', requireLogin, requireThat(canSeeRegister), async (req
   const after = idParam(req.query.setelah);
   const { rows, next } = await registerPage(actorOf(req), filters, after);
   const { agencies, klasifikasi } = await referenceLists();
-  res.render('letters/register', { title: 'Buku Agenda Surat Masuk', rows, next, filters, agencies, klasifikasi, after, canRegister: canRegister(actorOf(req)) });
+  res.render('letters/register', {
+    title: 'Buku Agenda Surat Masuk', rows, next, filters, after, canRegister: canRegister(actorOf(req)),
+    senderOptions: filterOptions(agencies, filters.sender, (a) => [String(a.id), a.name]),
+    klasifikasiOptions: filterOptions(klasifikasi, filters.klasifikasi, (k) => [k.code, `${k.code} — ${k.name}`]),
+  });
 });
+
+/**
+ * The <option>s of a register filter. The lists are the cached reference lists: the HTML with
+ * nothing selected is the same for every request while the list is, so it is kept with it.
+ */
+const unselectedOptions = new WeakMap<object, string>();
+function filterOptions<T>(list: T[], selected: string | undefined, label: (x: T) => [string, string]): string {
+  const html = (sel: string | undefined) => list.map((x) => {
+    const [value, text] = label(x);
+    return `<option value="${ejs.escapeXML(value)}" ${value === sel ? 'selected' : ''}>${ejs.escapeXML(text)}</option>`;
+  }).join('');
+  if (selected !== undefined) return html(selected);
+  let cached = unselectedOptions.get(list);
+  if (cached === undefined) unselectedOptions.set(list, (cached = html(undefined)));
+  return cached;
+}
 
 const csvCell = (v: unknown): string => {
   let s = v === null || v === undefined ? '' : String(v);

@@ -3,6 +3,7 @@ import { tx } from '../lib/db';
 import { ConflictError, ValidationError } from '../lib/errors';
 import { recordEvent } from './audit';
 import { parseLetterFields, searchTextOf, type LetterForm } from './letterFields';
+import { indexLetterText } from './letterSearch';
 import { letterSnapshot } from './letterRegistrar';
 import type { Actor } from './actor';
 
@@ -41,11 +42,13 @@ export async function correctLetter(p: CorrectProps): Promise<IncomingLetter> {
       perihal: fields.perihal, sifat: fields.sifat, urgensi: fields.urgensi, klasifikasiCode: fields.klasifikasiCode,
       jenisNaskahCode: fields.jenisNaskahCode, lampiran: fields.lampiran, summary: fields.summary, addressedPositionId: fields.addressedPositionId,
     });
+    const previousText = letter.searchText;
     letter.searchText = searchTextOf(letter);
     const after = letterSnapshot(letter);
     const changed = Object.keys(after).filter((k) => JSON.stringify(after[k]) !== JSON.stringify(before[k]));
     if (!changed.length) throw new ValidationError({}, 'Tidak ada data yang berubah.');
     await letter.save({ transaction: t });
+    if (letter.searchText !== previousText) await indexLetterText(t, letter.id, letter.searchText, previousText);
     if (oldAddressed !== fields.addressedPositionId) {
       const item = await InboxItem.findOne({ where: { letterId: letter.id, positionId: oldAddressed, kind: 'tujuan' }, transaction: t });
       const already = await InboxItem.findOne({ where: { letterId: letter.id, positionId: fields.addressedPositionId }, transaction: t });

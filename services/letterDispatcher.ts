@@ -18,6 +18,7 @@ import { outgoingRights, chainPositions } from '../policies/outgoing';
 import { blobBytes } from './letterSigner';
 import { onLetterDispatched } from './domainCases';
 import type { Actor } from './actor';
+import { indexLetterText } from './letterSearch';
 
 /** Channels an external recipient can be sent through (internal positions always go to the inbox). */
 export const EXTERNAL_CHANNELS: readonly DispatchChannel[] = ['email', 'kurir', 'langsung'];
@@ -108,6 +109,7 @@ export async function dispatchLetter(p: DispatchProps): Promise<{ letter: Outgoi
         searchText: [agendaNumber, letter.letterNumber, letter.perihal, office.name, letter.signedTitle].join(' ').toLowerCase(),
         submissionKey: `surat-keluar:${letter.id}`, createdById: p.actor.user.id, sourceOutgoingId: letter.id,
       }, { transaction: t });
+      await indexLetterText(t, incoming.id, incoming.searchText);
       const blob = await Blob.findByPk(letter.signedBlobSha!, { transaction: t });
       await LetterFile.create({
         letterId: incoming.id, blobSha: letter.signedBlobSha!, kind: 'scan', originalName: `surat-${letter.id}-ttd.pdf`, mime: 'application/pdf', size: Number(blob?.size ?? 0),

@@ -1,9 +1,12 @@
-import { Op, QueryTypes, literal, type WhereOptions } from 'sequelize';
-import { IncomingLetter, InboxItem, CONFIDENTIAL, SIFAT, LETTER_STATUS, type Sifat } from '../models';
+import { Op, QueryTypes, literal, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
+import { IncomingLetter, InboxItem, Notification, OutgoingLetter, CONFIDENTIAL, SIFAT, LETTER_STATUS, type Sifat } from '../models';
+import { KeyedCache, invalidateOn } from '../lib/cache';
+import { config } from '../config';
 import { db, isSqlite } from '../lib/db';
 import { parseIsoDate } from '../lib/dates';
 import { now } from '../lib/clock';
 import { type AnyActor, positionIds } from './actor';
+import { expandWord, postings, postingsSql, queryWords, textMatches, MAX_EXPANSION } from './letterSearch';
 
 export interface RegisterFilters {
   from?: string; to?: string; sender?: string; sifat?: string; status?: string; klasifikasi?: string; q?: string;
@@ -49,7 +52,8 @@ function searchParts(q: string): { where: WhereOptions[]; match: string | null }
   };
 }
 
-function registerWhere(f: RegisterFilters): { where: WhereOptions[]; match: string | null } {
+/** The register's filters but the search. */
+function filterWhere(f: RegisterFilters): WhereOptions[] {
   const w: WhereOptions[] = [];
   if (f.from) w.push({ receivedDate: { [Op.gte]: f.from } });
   if (f.to) w.push({ receivedDate: { [Op.lte]: f.to } });
@@ -57,9 +61,91 @@ function registerWhere(f: RegisterFilters): { where: WhereOptions[]; match: stri
   if (f.sifat) w.push({ sifat: f.sifat });
   if (f.status) w.push({ status: f.status });
   if (f.klasifikasi) w.push({ [Op.or]: [{ klasifikasiCode: f.klasifikasi }, { klasifikasiCode: { [Op.like]: `${f.klasifikasi}.%` } }] });
+  return w;
+}
+
+function registerWhere(f: RegisterFilters): { where: WhereOptions[]; match: string | null } {
+  const w = filterWhere(f);
   const search = f.q ? searchParts(f.q) : null;
   if (search) w.push(...search.where);
   return { where: w, match: search?.match ?? null };
+}
+
+/** Candidate ids the word-index search checks for one page before it leaves the page to the full-text index. */
+export const WORD_SCAN_LIMIT = 20_000;
+
+/**
+ * The search through the word index (services/letterSearch.ts), newest first: the postings of
+ * the sparsest query word below the cursor, read backwards a batch at a time; each batch's
+ * letters are read with the other filters and kept when their search_text has every query
+ * word. Null when the full-text search is to answer instead: a query word that begins more than
+ * MAX_EXPANSION indexed words, a page that needs more than WORD_SCAN_LIMIT candidates (rare
+ * words together, or narrow filters), or on MariaDB a word shorter than InnoDB's minimum token
+ * (3), which the register has always matched anywhere in the text.
+ */
+async function searchByWords(words: string[], where: WhereOptions[], after: number | null, want: number, mine: number[]): Promise<Listed[] | null> {
+  if (!isSqlite() && words.some((w) => Array.from(w).length < 3)) return null;
+  const expanded = await Promise.all(words.map(expandWord));
+  if (expanded.some((e) => e.length === 0)) return [];
+  if (expanded.some((e) => e.length > MAX_EXPANSION)) return null;
+  let driver = 0;
+  let first: number[] | null = null;
+  if (expanded.length > 1) {
+    // The sparsest word drives: its first page of postings reaches furthest back.
+    const firsts = await Promise.all(expanded.map((e) => postings(e, after, want)));
+    const reach = firsts.map((p) => (p.length < want ? -1 : p[p.length - 1]));
+    driver = reach.indexOf(Math.min(...reach));
+    first = firsts[driver];
+  }
+  const out: Listed[] = [];
+  let below = after;
+  let batch = want;
+  let scanned = 0;
+  for (;;) {
+    const c = first ? { n: first.length, last: first[first.length - 1] ?? null, rows: await rowsOf(first, where, mine) }
+      : await candidates(expanded[driver], below, batch, where, mine);
+    first = null;
+    for (const { searchText, ...l } of c.rows) if (textMatches(searchText, words)) out.push(l);
+    if (out.length >= want || c.n < batch || c.last === null) break;
+    scanned += c.n;
+    if (scanned >= WORD_SCAN_LIMIT) return null;
+    below = c.last;
+    batch = Math.min(batch * 4, 1000);
+  }
+  return out.slice(0, want);
+}
+
+type Candidate = Listed & { searchText: string };
+
+/** The letters among `ids` that pass the filters, with their search text, newest first. */
+async function rowsOf(ids: number[], where: WhereOptions[], mine: number[]): Promise<Candidate[]> {
+  if (!ids.length) return [];
+  if (!where.length) {
+    return selectRows<Candidate>(`SELECT ${listSelect('l')}, l.search_text AS searchText, ${allowedColumn(mine, 'l')}
+      FROM incoming_letters l WHERE l.id IN (${ints(ids)}) ORDER BY l.id DESC`);
+  }
+  return await IncomingLetter.findAll({
+    where: { [Op.and]: [...where, { id: ids }] }, attributes: [...LIST_ATTRIBUTES, 'searchText'], order: [['id', 'DESC']], raw: true,
+  }) as unknown as Candidate[];
+}
+
+/**
+ * The next `n` postings of `terms` below `below` (n: how many, last: the oldest of them) and
+ * their letters that pass the filters. Without filters, one statement joins the postings to
+ * their letters.
+ */
+async function candidates(terms: string[], below: number | null, n: number, where: WhereOptions[], mine: number[])
+  : Promise<{ n: number; last: number | null; rows: Candidate[] }> {
+  if (where.length) {
+    const ids = await postings(terms, below, n);
+    return { n: ids.length, last: ids[ids.length - 1] ?? null, rows: await rowsOf(ids, where, mine) };
+  }
+  const joined = await selectRows<Candidate & { pid: number | string; id: number | null }>(
+    `SELECT p.letter_id AS pid, ${listSelect('l')}, l.search_text AS searchText, ${allowedColumn(mine, 'l')}
+     FROM (${postingsSql(terms, below, n)}) p LEFT JOIN incoming_letters l ON l.id = p.letter_id ORDER BY p.letter_id DESC`);
+  const rows: Candidate[] = [];
+  for (const { pid: _pid, ...r } of joined) if (r.id !== null) rows.push(r as Candidate);
+  return { n: joined.length, last: joined.length ? Number(joined[joined.length - 1].pid) : null, rows };
 }
 
 /** Ids the MariaDB search scans newest-first before it turns to the FULLTEXT index (see searchNewestFirst). */
@@ -75,7 +161,7 @@ export const SEARCH_WINDOW = 20_000;
  * semantics. The scan stops at a page of matches. Only when the window holds fewer does the
  * FULLTEXT index fetch the rest, from below the window, where rarer words have few rows.
  */
-async function searchNewestFirst(where: WhereOptions[], match: string, after: number | null, want: number): Promise<LetterSummary[]> {
+async function searchNewestFirst(where: WhereOptions[], match: string, after: number | null, want: number, mine: number[]): Promise<Listed[]> {
   // The window's lower end: SEARCH_WINDOW ids below the cursor, or below the newest id plus one.
   const floor = after ? after - SEARCH_WINDOW : literal(`(SELECT max(id) FROM incoming_letters) - ${SEARCH_WINDOW - 1}`);
   const recent = await IncomingLetter.findAll({
@@ -94,11 +180,51 @@ async function searchNewestFirst(where: WhereOptions[], match: string, after: nu
     ids = [...new Set([...ids, ...older.map((r) => r.id)])].slice(0, want);
   }
   if (!ids.length) return [];
-  return listRows({ id: ids });
+  return listByIds(ids, mine);
 }
 
 async function listRows(where: WhereOptions, limit?: number): Promise<LetterSummary[]> {
   return await IncomingLetter.findAll({ where, order: [['id', 'DESC']], limit, attributes: [...LIST_ATTRIBUTES], raw: true }) as unknown as LetterSummary[];
+}
+
+/*
+ * The hot lists (the register's pages, the inbox) read their rows with plain SQL: the same
+ * statements Sequelize's findAll writes for them, without building the statement from options
+ * on every request. Values are integers (ids) written into the SQL; the rows are what findAll's
+ * raw rows are (the driver's type casts are the connection's).
+ */
+const ints = (xs: Iterable<number>): string => [...xs].map((x) => String(Math.trunc(Number(x)))).join(',');
+const selectRows = <T>(sql: string): Promise<T[]> => db().query(sql, { type: QueryTypes.SELECT }) as Promise<T[]>;
+
+/** `LIST_ATTRIBUTES` as a select list of table `alias`, by the model's column names. */
+const listColumns = new Map<string, string>();
+function listSelect(alias = 'incoming_letters'): string {
+  let cols = listColumns.get(alias);
+  if (!cols) {
+    const attrs = IncomingLetter.getAttributes() as Record<string, { field?: string }>;
+    cols = LIST_ATTRIBUTES.map((k) => `${alias}.${attrs[k].field ?? k} AS ${k}`).join(', ');
+    listColumns.set(alias, cols);
+  }
+  return cols;
+}
+
+/**
+ * Whether the reader may see a listed letter's content, as the column `allowed`: a confidential
+ * letter only when it reached one of the reader's positions (as maskConfidential decides), in
+ * the statement that lists the letters rather than in a second one.
+ */
+function allowedColumn(mine: number[], alias = 'incoming_letters'): string {
+  const secret = CONFIDENTIAL.map((x) => `'${x}'`).join(', ');
+  const reached = mine.length
+    ? `EXISTS (SELECT 1 FROM inbox_items ai WHERE ai.letter_id = ${alias}.id AND ai.position_id IN (${ints(mine)}))`
+    : '0';
+  return `CASE WHEN ${alias}.sifat IN (${secret}) THEN ${reached} ELSE 1 END AS allowed`;
+}
+
+/** Letters by id, newest first, with `allowed` for `mine` when given. */
+async function listByIds(ids: number[], mine: number[] | null = null): Promise<Listed[]> {
+  if (!ids.length) return [];
+  return selectRows<Listed>(`SELECT ${listSelect()}${mine ? `, ${allowedColumn(mine)}` : ''} FROM incoming_letters WHERE id IN (${ints(ids)}) ORDER BY id DESC`);
 }
 
 /**
@@ -110,6 +236,8 @@ export const LIST_ATTRIBUTES = ['id', 'agendaNumber', 'receivedDate', 'senderNam
 export type LetterSummary = Pick<IncomingLetter, (typeof LIST_ATTRIBUTES)[number]>;
 
 export interface RegisterRow { letter: LetterSummary; masked: boolean }
+/** A listed letter, with `allowed` when the statement that read it decided the masking (see allowedColumn). */
+type Listed = LetterSummary & { allowed?: number | string | boolean };
 
 /**
  * One page of the register (Buku Agenda Surat Masuk), newest first, by keyset on id so a
@@ -118,12 +246,20 @@ export interface RegisterRow { letter: LetterSummary; masked: boolean }
  */
 export async function registerPage(actor: AnyActor, f: RegisterFilters, after: number | null, limit = 50)
   : Promise<{ rows: RegisterRow[]; next: number | null }> {
-  const { where, match } = registerWhere(f);
-  let letters: LetterSummary[];
-  if (match) letters = await searchNewestFirst(where, match, after, limit + 1);
-  else {
-    if (after) where.push({ id: { [Op.lt]: after } });
-    letters = await listRows({ [Op.and]: where }, limit + 1);
+  // The word index answers a search when it can; the full-text indexes otherwise.
+  const mine = positionIds(actor);
+  const words = f.q ? queryWords(f.q) : [];
+  let letters = words.length ? await searchByWords(words, filterWhere(f), after, limit + 1, mine) : null;
+  if (!letters) {
+    const { where, match } = registerWhere(f);
+    if (match) letters = await searchNewestFirst(where, match, after, limit + 1, mine);
+    else if (!where.length) {
+      letters = await selectRows<Listed>(`SELECT ${listSelect()}, ${allowedColumn(mine)} FROM incoming_letters${after ? ` WHERE id < ${ints([after])}` : ''}
+        ORDER BY id DESC LIMIT ${ints([limit + 1])}`);
+    } else {
+      if (after) where.push({ id: { [Op.lt]: after } });
+      letters = await listRows({ [Op.and]: where }, limit + 1);
+    }
   }
   const more = letters.length > limit;
   const page = letters.slice(0, limit);
@@ -131,15 +267,20 @@ export async function registerPage(actor: AnyActor, f: RegisterFilters, after: n
   return { rows, next: more ? page[page.length - 1].id : null };
 }
 
-async function maskConfidential(actor: AnyActor, letters: LetterSummary[]): Promise<RegisterRow[]> {
-  const secret = letters.filter((l) => CONFIDENTIAL.includes(l.sifat as Sifat)).map((l) => l.id);
+async function maskConfidential(actor: AnyActor, letters: Listed[]): Promise<RegisterRow[]> {
+  const listed = letters.map((l) => {
+    if (l.allowed === undefined) return { letter: l as LetterSummary, secret: CONFIDENTIAL.includes(l.sifat as Sifat), allowed: undefined };
+    const { allowed, ...letter } = l;
+    return { letter, secret: CONFIDENTIAL.includes(l.sifat as Sifat), allowed: Number(allowed) === 1 };
+  });
+  const unknown = listed.filter((x) => x.secret && x.allowed === undefined).map((x) => x.letter.id);
   const mine = positionIds(actor);
-  const allowed = new Set<number>();
-  if (secret.length && mine.length) {
-    const items = await InboxItem.findAll({ where: { letterId: secret, positionId: mine }, attributes: ['letterId'], raw: true });
-    for (const i of items) allowed.add(i.letterId);
+  const reached = new Set<number>();
+  if (unknown.length && mine.length) {
+    const items = await selectRows<{ letterId: number | string }>(`SELECT letter_id AS letterId FROM inbox_items WHERE letter_id IN (${ints(unknown)}) AND position_id IN (${ints(mine)})`);
+    for (const i of items) reached.add(Number(i.letterId));
   }
-  return letters.map((l) => ({ letter: l, masked: secret.includes(l.id) && !allowed.has(l.id) }));
+  return listed.map((x) => ({ letter: x.letter, masked: x.secret && !(x.allowed ?? reached.has(x.letter.id)) }));
 }
 
 /** Every letter matching the filters, in batches, for the CSV export. */
@@ -164,24 +305,24 @@ export async function inboxPage(actor: AnyActor, cursor: string | null, limit = 
   : Promise<{ rows: InboxRow[]; next: string | null }> {
   const mine = positionIds(actor);
   if (!mine.length) return { rows: [], next: null };
-  const where: WhereOptions[] = [{ positionId: mine }];
+  let cond = '';
   const m = cursor ? /^([01])\.(\d+)$/.exec(cursor) : null;
   if (m) {
-    const u = m[1] === '1';
-    const id = Number(m[2]);
-    where.push(u ? { [Op.or]: [{ unread: false }, { unread: true, id: { [Op.lt]: id } }] } : { unread: false, id: { [Op.lt]: id } });
+    const id = ints([Number(m[2])]);
+    cond = m[1] === '1' ? ` AND (ii.unread = 0 OR (ii.unread = 1 AND ii.id < ${id}))` : ` AND ii.unread = 0 AND ii.id < ${id}`;
   }
-  const raw = await InboxItem.findAll({
-    where: { [Op.and]: where }, order: [['unread', 'DESC'], ['id', 'DESC']], limit: limit + 1,
-    attributes: ['id', 'letterId', 'positionId', 'unread', 'dueAt', 'doneAt'], raw: true,
-  }) as unknown as (Omit<InboxEntry, 'dueAt' | 'doneAt'> & { dueAt: Date | string | null; doneAt: Date | string | null })[];
-  const items: InboxEntry[] = raw.map((i) => ({ ...i, unread: !!i.unread, dueAt: asDate(i.dueAt), doneAt: asDate(i.doneAt) }));
-  const more = items.length > limit;
-  const page = items.slice(0, limit);
-  const letters = page.length ? await listRows({ id: [...new Set(page.map((i) => i.letterId))] }) : [];
-  const byId = new Map(letters.map((l) => [l.id, l]));
+  // The items and their letters in one statement (each item's letter by its primary key).
+  const raw = await selectRows<LetterSummary & { itemId: number | string; itemPosition: number | string; itemUnread: boolean | number; itemDue: Date | string | null; itemDone: Date | string | null }>(
+    `SELECT ii.id AS itemId, ii.position_id AS itemPosition, ii.unread AS itemUnread, ii.due_at AS itemDue, ii.done_at AS itemDone, ${listSelect('l')}
+     FROM inbox_items ii JOIN incoming_letters l ON l.id = ii.letter_id
+     WHERE ii.position_id IN (${ints(mine)})${cond} ORDER BY ii.unread DESC, ii.id DESC LIMIT ${ints([limit + 1])}`);
+  const more = raw.length > limit;
   const t = now();
-  const rows = page.map((item) => ({ item, letter: byId.get(item.letterId)!, overdue: !!item.dueAt && !item.doneAt && item.dueAt < t }));
+  const rows: InboxRow[] = raw.slice(0, limit).map(({ itemId, itemPosition, itemUnread, itemDue, itemDone, ...letter }) => {
+    const item: InboxEntry = { id: Number(itemId), letterId: letter.id, positionId: Number(itemPosition), unread: !!itemUnread, dueAt: asDate(itemDue), doneAt: asDate(itemDone) };
+    return { item, letter, overdue: !!item.dueAt && !item.doneAt && item.dueAt < t };
+  });
+  const page = rows.map((r) => r.item);
   const last = page[page.length - 1];
   return { rows, next: more && last ? `${last.unread ? 1 : 0}.${last.id}` : null };
 }
@@ -192,6 +333,25 @@ function storedDate(d: Date): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 23)}${isSqlite() ? ' +00:00' : ''}`;
 }
 
+export interface NavCounters { unread: number; overdue: number; notif: number; konsep: number }
+
+/**
+ * The navigation's counts by user and positions, kept like the organization (CACHE_SECONDS, see
+ * lib/cache.ts): a write to inbox items, notifications or outgoing letters through the models
+ * drops them all at once (and again at commit); another process's writes show within the TTL.
+ * The overdue count changes with time alone, so an entry also ends, on the app clock, when the
+ * next open item of the positions falls due.
+ */
+const counterCache = new KeyedCache<NavCounters, { from: number; until: number }>(() => config().cacheMs);
+const counterHooked = new WeakSet<object>();
+function ensureCounterHooks(): void {
+  for (const m of [InboxItem, Notification, OutgoingLetter] as unknown as ModelStatic<Model>[]) {
+    if (counterHooked.has(m.options)) continue;
+    invalidateOn([m], [counterCache]);
+    counterHooked.add(m.options);
+  }
+}
+
 /**
  * Unread and overdue counts for the navigation, the user's unread notifications, and the
  * outgoing drafts waiting for their paraf or signature. Every signed-in page asks for them, so
@@ -199,16 +359,29 @@ function storedDate(d: Date): string {
  * (inbox_items_position_unread, inbox_items_position_due, notifications_user_unread,
  * outgoing_letters_holder) without reading the rows.
  */
-export async function navCounters(actor: AnyActor): Promise<{ unread: number; overdue: number; notif: number; konsep: number }> {
+export async function navCounters(actor: AnyActor): Promise<NavCounters> {
   const mine = positionIds(actor);
   const userId = actor.user?.id ?? 0;
-  const [row] = await db().query<{ unread: number | string; overdue: number | string; notif: number | string; konsep: number | string }>(
+  ensureCounterHooks();
+  const t = now().getTime();
+  const value = await counterCache.get(`${userId}:${mine.join(',')}`, () => loadCounters(mine, userId, now()),
+    (e) => t >= e.from && t < e.until);
+  return { ...value };
+}
+
+async function loadCounters(mine: number[], userId: number, at: Date): Promise<{ value: NavCounters; extra: { from: number; until: number } }> {
+  const [row] = await db().query<{ unread: number | string; overdue: number | string; notif: number | string; konsep: number | string; next_due: Date | string | null }>(
     mine.length
       ? `SELECT (SELECT count(*) FROM inbox_items WHERE position_id IN (:mine) AND unread = 1) AS unread,
       (SELECT count(*) FROM inbox_items WHERE position_id IN (:mine) AND done_at IS NULL AND due_at < :now) AS overdue,
       (SELECT count(*) FROM notifications WHERE user_id = :userId AND read_at IS NULL) AS notif,
-      (SELECT count(*) FROM outgoing_letters WHERE current_holder_position_id IN (:mine) AND status IN ('dalam_paraf', 'siap_ttd')) AS konsep`
-      : 'SELECT 0 AS unread, 0 AS overdue, (SELECT count(*) FROM notifications WHERE user_id = :userId AND read_at IS NULL) AS notif, 0 AS konsep',
-    { replacements: { mine, now: storedDate(now()), userId }, type: QueryTypes.SELECT });
-  return { unread: Number(row.unread), overdue: Number(row.overdue), notif: Number(row.notif), konsep: Number(row.konsep) };
+      (SELECT count(*) FROM outgoing_letters WHERE current_holder_position_id IN (:mine) AND status IN ('dalam_paraf', 'siap_ttd')) AS konsep,
+      (SELECT min(due_at) FROM inbox_items WHERE position_id IN (:mine) AND done_at IS NULL AND due_at >= :now) AS next_due`
+      : 'SELECT 0 AS unread, 0 AS overdue, (SELECT count(*) FROM notifications WHERE user_id = :userId AND read_at IS NULL) AS notif, 0 AS konsep, NULL AS next_due',
+    { replacements: { mine, now: storedDate(at), userId }, type: QueryTypes.SELECT });
+  const next = asDate(row.next_due)?.getTime() ?? Number.POSITIVE_INFINITY;
+  return {
+    value: { unread: Number(row.unread), overdue: Number(row.overdue), notif: Number(row.notif), konsep: Number(row.konsep) },
+    extra: { from: at.getTime(), until: Number.isNaN(next) ? 0 : next },
+  };
 }

@@ -8,6 +8,7 @@ import { AppError, ValidationError } from '../lib/errors';
 import { recordEvent } from './audit';
 import { nextValue } from './sequences';
 import { parseLetterFields, searchTextOf, type LetterForm } from './letterFields';
+import { indexLetterText } from './letterSearch';
 import type { Actor } from './actor';
 import type { StoredUpload } from './uploads';
 import { dueFor } from './deadlines';
@@ -93,6 +94,7 @@ export async function registerLetter(p: RegisterProps): Promise<{ letter: Incomi
         searchText: searchTextOf({ ...fields, senderName, agendaNumber }),
         submissionKey: p.submissionKey, createdById: p.actor.user.id,
       }, { transaction: t });
+      await indexLetterText(t, letter.id, letter.searchText);
       for (const f of p.files) {
         await Blob.findOrCreate({ where: { sha256: f.sha256 }, defaults: { sha256: f.sha256, size: f.size, mime: f.mime }, transaction: t });
         await LetterFile.create({ letterId: letter.id, blobSha: f.sha256, kind: f.kind, originalName: f.originalName, mime: f.mime, size: f.size }, { transaction: t });
