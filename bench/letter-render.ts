@@ -23,41 +23,19 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { config, loadConfig, setConfig } from '../config';
-import { boot } from '../lib/boot';
-import { createSequelize, db, setDb } from '../lib/db';
-import { LocalBlobStore, setBlobStore } from '../lib/blobstore';
+import { config } from '../config';
+import { db } from '../lib/db';
 import { ChromiumPdfRenderer, setPdfRenderer } from '../lib/pdfRenderer';
 import { closeTemplateSandbox } from '../lib/templateSandbox';
-import { seedDemo } from '../seed/demo';
-import { getTemplate, parseTemplateValues, renderTemplateBody } from '../services/letterTemplates';
-import { previewLetterDoc } from '../services/templatePreview';
-import { renderLetterPdf, pdfPageCount, type LetterDoc } from '../services/letterRender';
+import { renderLetterPdf, pdfPageCount } from '../services/letterRender';
 import { arg, num, pct } from './args';
+import { benchLetterFixture } from './letterFixture';
 
 const f1 = (x: number): string => x.toFixed(1);
 
 async function setUp(blobDir: string): Promise<{ letter: () => Promise<Buffer> }> {
-  setConfig(loadConfig({ ...process.env, NODE_ENV: 'production', SESSION_SECRET: 'bench-secret-0123456789abcdef', DB_URL: 'sqlite::memory:', BLOB_DIR: blobDir, DEMO_SEED: 'never' }));
-  setBlobStore(new LocalBlobStore(blobDir));
-  setDb(createSequelize());
-  await boot();
-  await seedDemo({ letters: false });
-  const tpl = (await getTemplate('balasan-domain-go-id'))!;
-  const base = await previewLetterDoc(tpl);
-  const values = parseTemplateValues(tpl, tpl.sample).values;
-  const ref = tpl.preview!.reference!;
-  const ctx = { reference: { ...ref, letterDate: new Date(`${ref.letterDate}T00:00:00Z`) }, applicantName: ref.senderName, today: new Date() };
-  const at = new Date();
-  const letter = async (): Promise<Buffer> => {
-    const bodyHtml = await renderTemplateBody(tpl.key, values, ctx);
-    const doc: LetterDoc = {
-      ...base, bodyHtml, number: '400.14.2.1/123/Diskominfo/2026', date: at, watermark: null,
-      parafs: [{ name: 'Rina Marlina, S.T.', title: 'Kepala Seksi e-Government', at }, { name: 'Yudi Setiawan, S.T., M.Kom.', title: 'Kepala Bidang Aplikasi Informatika', at }],
-    };
-    return renderLetterPdf(doc);
-  };
-  return { letter };
+  const { letterDoc } = await benchLetterFixture(blobDir);
+  return { letter: async () => renderLetterPdf(await letterDoc()) };
 }
 
 async function main(): Promise<void> {

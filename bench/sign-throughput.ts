@@ -29,20 +29,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import QRCode from 'qrcode';
-import { config, loadConfig, setConfig } from '../config';
-import { boot } from '../lib/boot';
-import { createSequelize, db, setDb } from '../lib/db';
-import { LocalBlobStore, setBlobStore } from '../lib/blobstore';
+import { config } from '../config';
+import { db } from '../lib/db';
 import { ChromiumPdfRenderer, setPdfRenderer } from '../lib/pdfRenderer';
 import { closeTemplateSandbox } from '../lib/templateSandbox';
 import { createDevCa, issueSignerP12 } from '../lib/devCa';
 import { forgeSigner, LocalP12Transport, openP12, signPdfWith, type SignRequest } from '../lib/pdfSign';
 import { verifyPdfSignatures } from '../lib/pdfVerify';
-import { seedDemo } from '../seed/demo';
-import { getTemplate, parseTemplateValues, renderTemplateBody } from '../services/letterTemplates';
-import { previewLetterDoc } from '../services/templatePreview';
-import { renderLetterPdf, type LetterDoc } from '../services/letterRender';
+import { renderLetterPdf } from '../services/letterRender';
 import { arg, num, pct } from './args';
+import { benchLetterFixture } from './letterFixture';
 
 const f1 = (x: number): string => x.toFixed(1);
 const PASS = 'bench-passphrase';
@@ -51,28 +47,15 @@ const SIGNER = { name: 'Dr. Hendra Wiratama, S.Kom., M.T.', nip: '19720411200003
 type Signer = (pdf: Buffer, req: SignRequest) => Promise<Buffer>;
 
 async function setUp(blobDir: string): Promise<() => Promise<Buffer>> {
-  setConfig(loadConfig({ ...process.env, NODE_ENV: 'production', SESSION_SECRET: 'bench-secret-0123456789abcdef', DB_URL: 'sqlite::memory:', BLOB_DIR: blobDir, DEMO_SEED: 'never' }));
-  setBlobStore(new LocalBlobStore(blobDir));
-  setDb(createSequelize());
-  await boot();
-  await seedDemo({ letters: false });
-  const tpl = (await getTemplate('balasan-domain-go-id'))!;
-  const base = await previewLetterDoc(tpl);
-  const values = parseTemplateValues(tpl, tpl.sample).values;
-  const ref = tpl.preview!.reference!;
-  const ctx = { reference: { ...ref, letterDate: new Date(`${ref.letterDate}T00:00:00Z`) }, applicantName: ref.senderName, today: new Date() };
-  const at = new Date();
+  const { letterDoc } = await benchLetterFixture(blobDir);
   // The unsigned final letter with its TTE stamp, as services/letterSigner.ts renders it.
   return async () => {
-    const bodyHtml = await renderTemplateBody(tpl.key, values, ctx);
     const code = crypto.randomBytes(16).toString('base64url');
     const qrPngDataUrl = await QRCode.toDataURL(`https://naskah.sindangrajakab.go.id/verifikasi/${code}`, { errorCorrectionLevel: 'M', margin: 1, width: 240 });
-    const doc: LetterDoc = {
-      ...base, bodyHtml, number: '400.14.2.1/123/Diskominfo/2026', date: at, watermark: null,
-      parafs: [{ name: 'Rina Marlina, S.T.', title: 'Kepala Seksi e-Government', at }, { name: 'Yudi Setiawan, S.T., M.Kom.', title: 'Kepala Bidang Aplikasi Informatika', at }],
+    return renderLetterPdf({
+      ...(await letterDoc()),
       stamp: { qrPngDataUrl, lines: [`Ditandatangani secara elektronik oleh: ${SIGNER.name.toUpperCase()}, KEPALA DINAS KOMUNIKASI DAN INFORMATIKA`, 'Dokumen ini ditandatangani secara elektronik menggunakan sertifikat elektronik.'] },
-    };
-    return renderLetterPdf(doc);
+    });
   };
 }
 

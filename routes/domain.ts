@@ -53,7 +53,7 @@ router.get('/domain/cek-nama', requireLogin, requireThat(canOpenCase), async (re
 
 // ---- Opening a case ----
 
-async function newForm(req: Request, res: Response, values: OpenCaseForm & { letterLabel?: string }, errors: Record<string, string> = {}, status = 200) {
+async function newForm(res: Response, values: OpenCaseForm & { letterLabel?: string }, errors: Record<string, string> = {}, status = 200) {
   const [types, agencies] = await Promise.all([listCaseTypes(), Agency.findAll({ where: { active: true }, order: [['name', 'ASC']], attributes: ['id', 'name', 'kind'] })]);
   res.status(status).render('domain/new', {
     title: 'Buka Kasus Domain', types, agencies, values, errors, AGENCY_KIND_LABEL, ...labels,
@@ -79,7 +79,7 @@ router.get('/domain/kasus/baru', requireLogin, requireThat(canOpenCase), async (
     else if (/\.desa\.id/.test(p)) values.nameKind = 'desa.id';
     if (m) values.requestedName = m[1];
   }
-  await newForm(req, res, values);
+  await newForm(res, values);
 });
 
 router.post('/domain/kasus', requireLogin, requireThat(canOpenCase), async (req, res) => {
@@ -94,7 +94,7 @@ router.post('/domain/kasus', requireLogin, requireThat(canOpenCase), async (req,
   } catch (err) {
     if (!(err instanceof ValidationError)) throw err;
     const letter = f.letterId && idParam(f.letterId) ? await IncomingLetter.findByPk(Number(f.letterId)) : null;
-    await newForm(req, res, { ...f, letterLabel: letter ? `${letter.agendaNumber} — ${letter.senderNumber}: ${letter.perihal}` : undefined }, err.fields, 422);
+    await newForm(res, { ...f, letterLabel: letter ? `${letter.agendaNumber} — ${letter.senderNumber}: ${letter.perihal}` : undefined }, err.fields, 422);
   }
 });
 

@@ -1,10 +1,10 @@
-import { Router, type Request, type Response } from 'express';
+import { Router, type Response } from 'express';
 import { DomainCaseType, DomainCaseTypeVersion, NAME_KIND_LABEL } from '../models';
 import { requireLogin, requireThat, actorOf, flash, idParam } from '../lib/guards';
 import { NotFoundError, ValidationError } from '../lib/errors';
 import { STEP_ACTOR_LABEL, STEP_KIND_LABEL, EFFECT_LABEL } from '../lib/domainCaseTypes';
 import { ensureCaseTypes, definitionOf, listCaseTypes, reviseCaseType, typeVersions, type TypeWithDefinition } from '../services/domainCaseTypes';
-import { userNamesOf } from '../services/domainLetters';
+import { userNames } from '../services/orgDirectory';
 import { domainSettingsForm, updateDomainSettings, type DomainSettingsForm } from '../services/domainSettings';
 
 /**
@@ -60,16 +60,16 @@ async function loadType(id: number): Promise<TypeWithDefinition> {
 
 interface FormValues { json: string; note: string; active: boolean }
 
-async function renderType(req: Request, res: Response, id: number, values: FormValues | null, errors: Record<string, string> = {}, status = 200) {
+async function renderType(res: Response, id: number, values: FormValues | null, errors: Record<string, string> = {}, status = 200) {
   const t = await loadType(id);
   const versions = await typeVersions(t.type.id);
-  const userNames = await userNamesOf(versions.map((v) => v.createdByUserId));
+  const names = await userNames(versions.map((v) => v.createdByUserId).filter((x): x is number => !!x));
   const v: FormValues = values ?? { json: JSON.stringify(t.def, null, 2), note: '', active: t.type.active };
   const defError = errors.definition ?? '';
   // The service lists every problem of a definition in one message, separated by "; ".
   const problems = defError.startsWith(DEF_PREFIX) ? defError.slice(DEF_PREFIX.length).split('; ').filter(Boolean) : defError ? [defError] : [];
   res.status(status).render('domain/admin-type', {
-    title: `Jenis kasus: ${t.type.name}`, ...t, versions, userNames, v, errors, problems,
+    title: `Jenis kasus: ${t.type.name}`, ...t, versions, userNames: names, v, errors, problems,
     formError: Object.keys(errors).length ? 'Perubahan belum disimpan. Periksa kembali isian yang ditandai.' : null, ...labels,
   });
 }
@@ -77,7 +77,7 @@ async function renderType(req: Request, res: Response, id: number, values: FormV
 router.get(`${PATH}/:id`, requireLogin, adminOnly, async (req, res) => {
   const id = idParam(req.params.id);
   if (!id) throw new NotFoundError('Jenis kasus tidak ditemukan.');
-  await renderType(req, res, id, null);
+  await renderType(res, id, null);
 });
 
 router.post(`${PATH}/:id`, requireLogin, adminOnly, async (req, res) => {
@@ -91,7 +91,7 @@ router.post(`${PATH}/:id`, requireLogin, adminOnly, async (req, res) => {
     res.redirect(303, `${PATH}/${id}`);
   } catch (err) {
     if (!(err instanceof ValidationError)) throw err;
-    await renderType(req, res, id, values, err.fields, 422);
+    await renderType(res, id, values, err.fields, 422);
   }
 });
 

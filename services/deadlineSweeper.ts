@@ -1,4 +1,4 @@
-import { Op, type InferAttributes, type Transaction, type WhereOptions } from 'sequelize';
+import { Op, type InferAttributes, type WhereOptions } from 'sequelize';
 import { Disposition, IncomingLetter, OPEN_DISPOSITION, Position, SIFAT_LABEL, DISPOSITION_STATUS_LABEL } from '../models';
 import { tx } from '../lib/db';
 import { now } from '../lib/clock';

@@ -1,4 +1,4 @@
-import { Agency, DomainCaseEvent, DomainRegistryEntry, IncomingLetter, OutgoingLetter, User } from '../models';
+import { Agency, DomainCaseEvent, DomainRegistryEntry, IncomingLetter, OutgoingLetter } from '../models';
 import { tx } from '../lib/db';
 import { now } from '../lib/clock';
 import { today } from '../lib/dates';
@@ -130,11 +130,4 @@ async function linkDraft(p: { actor: Actor; caseId: number }, lockVersion: numbe
     await caseEvent(t, locked, p.actor, holding, { action: 'surat', note: `${spec.label}: konsep #${letter.id} dibuat.`, data: { suratKeluarId: letter.id, templat: tpl.key, peran: spec.role } });
     await recordEvent(t, p.actor, { action: 'domain.surat_dibuat', entityType: 'domain_case', entityId: locked.id, viaPositionIds: [holding.positionId], after: { suratKeluarId: letter.id, templat: tpl.key, surat: spec.key } });
   });
-}
-
-/** Users' names by id, for the case page. */
-export async function userNamesOf(ids: (number | null)[]): Promise<Map<number, string>> {
-  const want = [...new Set(ids.filter((x): x is number => !!x))];
-  if (!want.length) return new Map();
-  return new Map((await User.findAll({ where: { id: want }, attributes: ['id', 'name'] })).map((u) => [u.id, u.name]));
 }

@@ -11,7 +11,8 @@ import { canSeeDomainBoard } from '../policies/domain';
 import { workingCalendar } from './settings';
 import { definitionOf } from './domainCaseTypes';
 import { checklistOf, loadCase, preflightProblems, stepIndex, stepMinutes, stepOf, TRACKING_RE, type SlotView } from './domainCommon';
-import { lettersOffered, userNamesOf } from './domainLetters';
+import { lettersOffered } from './domainLetters';
+import { userNames } from './orgDirectory';
 import { positionLabels } from './org';
 import type { AnyActor } from './actor';
 
@@ -96,7 +97,7 @@ export async function caseView(actor: AnyActor, id: number): Promise<CaseView> {
     steps, current: stepOf(def, c.currentStepKey), late: !!c.stepDueAt && c.status === 'berjalan' && at > c.stepDueAt,
     usedMinutes: c.stepStartedAt && c.status === 'berjalan' ? workingMinutesBetween(c.stepStartedAt, at, cal) : 0,
     checklist, preflight: preflightProblems(checklist), events,
-    userNames: await userNamesOf([...events.map((e) => e.actorUserId), ...checklist.flatMap((s) => [s.state?.verifiedByUserId ?? null, ...s.versions.map((d) => d.uploadedByUserId)])]),
+    userNames: await userNames([...events.map((e) => e.actorUserId), ...checklist.flatMap((s) => [s.state?.verifiedByUserId ?? null, ...s.versions.map((d) => d.uploadedByUserId)])].filter((x): x is number => !!x)),
     positionNames: await positionLabels([c.pejabatPositionId]),
     letter, sekdaLetter: caseLetters.find((l) => l.id === c.sekdaLetterId) ?? null, replyLetter: caseLetters.find((l) => l.id === c.replyLetterId) ?? null, caseLetters,
     offered: lettersOffered(c, def), registry,

@@ -1,7 +1,7 @@
 import { Op, type Transaction } from 'sequelize';
 import nodemailer from 'nodemailer';
 import {
-  Agency, Blob, IncomingLetter, InboxItem, LetterFile, OutgoingCountersign, OutgoingDispatch, OutgoingLetter, OutgoingRecipient, Position,
+  Agency, Blob, IncomingLetter, InboxItem, LetterFile, OutgoingCountersign, OutgoingDispatch, OutgoingLetter, OutgoingRecipient,
   LETTER_TRANSITIONS, type DispatchChannel, type LetterStatus,
 } from '../models';
 import { tx } from '../lib/db';

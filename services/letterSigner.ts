@@ -4,7 +4,6 @@ import type { Transaction } from 'sequelize';
 import { Blob, LetterNumber, OutgoingLetter, Position, SigningCertificate } from '../models';
 import { tx } from '../lib/db';
 import { now } from '../lib/clock';
-import { today } from '../lib/dates';
 import { config } from '../config';
 import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../lib/errors';
 import { blobStore } from '../lib/blobstore';

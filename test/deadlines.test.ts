@@ -16,7 +16,7 @@ import { deliverPendingEmails } from '../services/mailer';
 import { notifyUsers } from '../services/notifier';
 import { setSetting } from '../services/settings';
 import { csrfOf, signIn, textOf, type Agent } from './helpers/app';
-import { actorOf, buildLetter, buildUser, positionByRole, uniq } from './helpers/factories';
+import { actorOf, buildLetter, buildUser, uniq } from './helpers/factories';
 
 /** An instant given in WIB (UTC+7), e.g. wib('2026-12-07T12:00'). */
 const wib = (local: string): Date => new Date(`${local}:00+07:00`);

@@ -1,6 +1,6 @@
 import supertest from 'supertest';
 import { expect } from 'chai';
-import { DomainCase, DomainCaseType, DomainCaseTypeVersion, DomainRegistryEntry } from '../models';
+import { DomainCaseType, DomainCaseTypeVersion, DomainRegistryEntry } from '../models';
 import { ensureCaseTypes } from '../services/domainCaseTypes';
 import { openCase } from '../services/domainCases';
 import { app, signIn, csrfOf, textOf, type Agent } from './helpers/app';

@@ -7,18 +7,15 @@ import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import supertest from 'supertest';
 import { SMTPServer } from 'smtp-server';
-import { AuditEvent, IncomingLetter, InboxItem, LetterNumber, OutgoingDispatch, OutgoingLetter, OutgoingRecipient, SigningCertificate, User } from '../models';
+import { AuditEvent, IncomingLetter, InboxItem, LetterNumber, OutgoingDispatch, OutgoingLetter, OutgoingRecipient } from '../models';
 import { app, signIn, csrfOf, textOf } from './helpers/app';
 import { actorOf, buildAgency, buildLetter, positionByRole, uniq } from './helpers/factories';
 import { demoChain } from './helpers/outgoing';
-import { createDraft } from '../services/outgoingDraftCreator';
+import { SIGN_PASS, certFor, readyDraft, expectReject } from './helpers/signing';
 import { submitDraft } from '../services/draftSubmitter';
-import { giveParaf } from '../services/parafGiver';
 import { signLetter, blobBytes, PASSPHRASE_MAX_ATTEMPTS } from '../services/letterSigner';
 import { dispatchLetter, deliverDispatchEmails } from '../services/letterDispatcher';
 import { revokeLetter, replaceLetter } from '../services/letterRevoker';
-import { createDevCa, issueSignerP12 } from '../lib/devCa';
-import { blobStore } from '../lib/blobstore';
 import { config, loadConfig, setConfig, type Config } from '../config';
 import { ConflictError, ForbiddenError, NotFoundError } from '../lib/errors';
 import { SigningError } from '../lib/pdfSign';
@@ -30,39 +27,7 @@ import { LoginThrottle } from '../models';
  */
 describe('Surat Keluar: TTE, dispatch and verification', function () {
   this.timeout(120_000);
-  const PASS = 'rahasia-uji-123';
-  const ca = createDevCa();
-
-  async function certFor(login: string, o: { notAfter?: Date; notBefore?: Date } = {}) {
-    const u = (await User.findOne({ where: { username: login } }))!;
-    await SigningCertificate.update({ active: false }, { where: { userId: u.id } });
-    const p12 = issueSignerP12(ca, { name: u.name, nip: u.nip }, PASS, o);
-    const { sha256 } = await blobStore().putBuffer(p12);
-    const from = o.notBefore ?? new Date(Date.now() - 86_400_000);
-    const to = o.notAfter ?? new Date(Date.now() + 365 * 86_400_000);
-    return SigningCertificate.create({ userId: u.id, p12BlobSha: sha256, subject: `CN=${u.name}`, serial: null, validFrom: from, validTo: to, uploadedByUserId: null, uploadedAt: new Date() });
-  }
-
-  /** A draft by the Kasi e-Gov, paraf by the Kabid, to be signed by the Kepala Dinas. */
-  async function readyDraft(extra: Record<string, unknown> = {}, replyTo: number | null = null, stopBeforeParaf = false) {
-    const { kasi, kabid, kadis } = await demoChain();
-    const actor = await actorOf('kasi.egov');
-    const { letter } = await createDraft({
-      actor, viaPositionId: kasi.id, templateKey: 'balasan-subdomain', replyToLetterId: replyTo, submissionKey: null,
-      form: {
-        perihal: uniq('Balasan Permohonan Subdomain '), klasifikasi: '400.14.2.1', sifat: 'biasa', urgensi: 'biasa',
-        kepada: [''], kepadaText: ['Kepala Dinas Uji'], values: { subdomain: 'uji.sindangrajakab.go.id', keputusan: 'aktif', tanggalAktif: '2026-11-20' },
-        verifiers: [String(kabid.id)], signer: String(kadis.id), signingForm: 'biasa', ...extra,
-      },
-    });
-    await submitDraft({ actor, letterId: letter.id, expectedLockVersion: (await OutgoingLetter.findByPk(letter.id))!.lockVersion });
-    const cur = (await OutgoingLetter.findByPk(letter.id))!;
-    if (stopBeforeParaf) return cur;
-    await giveParaf({ actor: await actorOf('kabid'), letterId: letter.id, versionHash: cur.currentHash, note: '' });
-    const l = (await OutgoingLetter.findByPk(letter.id))!;
-    expect(l.status).to.equal('siap_ttd');
-    return l;
-  }
+  const PASS = SIGN_PASS;
 
   before(async () => { await certFor('kadis'); });
   beforeEach(async () => { await LoginThrottle.destroy({ where: {} }); });
@@ -232,11 +197,3 @@ describe('Surat Keluar: TTE, dispatch and verification', function () {
   });
 });
 
-async function expectReject(p: Promise<unknown>, type?: new (...a: never[]) => Error, contains?: string): Promise<Error> {
-  try { await p; } catch (e) {
-    if (type) expect(e, String((e as Error).stack)).to.be.instanceOf(type);
-    if (contains) expect((e as Error).message).to.contain(contains);
-    return e as Error;
-  }
-  throw new Error('expected a rejection');
-}

@@ -23,12 +23,15 @@ export async function certFor(login: string, o: { notAfter?: Date; notBefore?: D
   return SigningCertificate.create({ userId: u.id, p12BlobSha: sha256, subject: `CN=${u.name}`, serial: null, validFrom: from, validTo: to, uploadedByUserId: null, uploadedAt: new Date() });
 }
 
-/** A draft by the Kasi e-Gov, paraf by the Kabid, to be signed by the Kepala Dinas ("siap_ttd"). */
-export async function readyDraft(extra: Record<string, unknown> = {}): Promise<OutgoingLetter> {
+/**
+ * A draft by the Kasi e-Gov, paraf by the Kabid, to be signed by the Kepala Dinas ("siap_ttd").
+ * `replyTo`: the incoming letter it answers; `stopBeforeParaf`: leave it waiting for the Kabid's paraf.
+ */
+export async function readyDraft(extra: Record<string, unknown> = {}, replyTo: number | null = null, stopBeforeParaf = false): Promise<OutgoingLetter> {
   const { kasi, kabid, kadis } = await demoChain();
   const actor = await actorOf('kasi.egov');
   const { letter } = await createDraft({
-    actor, viaPositionId: kasi.id, templateKey: 'balasan-subdomain', replyToLetterId: null, submissionKey: null,
+    actor, viaPositionId: kasi.id, templateKey: 'balasan-subdomain', replyToLetterId: replyTo, submissionKey: null,
     form: {
       perihal: uniq('Balasan Permohonan Subdomain '), klasifikasi: '400.14.2.1', sifat: 'biasa', urgensi: 'biasa',
       kepada: [''], kepadaText: ['Kepala Dinas Uji'], values: { subdomain: 'uji.sindangrajakab.go.id', keputusan: 'aktif', tanggalAktif: '2026-11-20' },
@@ -37,6 +40,7 @@ export async function readyDraft(extra: Record<string, unknown> = {}): Promise<O
   });
   await submitDraft({ actor, letterId: letter.id, expectedLockVersion: (await OutgoingLetter.findByPk(letter.id))!.lockVersion });
   const cur = (await OutgoingLetter.findByPk(letter.id))!;
+  if (stopBeforeParaf) return cur;
   await giveParaf({ actor: await actorOf('kabid'), letterId: letter.id, versionHash: cur.currentHash, note: '' });
   const l = (await OutgoingLetter.findByPk(letter.id))!;
   expect(l.status).to.equal('siap_ttd');
