@@ -5,7 +5,8 @@ import { expect } from 'chai';
 import type { Page } from 'puppeteer-core';
 import { IncomingLetter, InboxItem } from '../models';
 import { buildAgency, pdfBytes, uniq } from './helpers/factories';
-import { startBrowserRig, flashOk, type BrowserRig } from './helpers/browser';
+import { tanggalJam } from '../lib/dates';
+import { startBrowserRig, clickAndWait, flashOk, type BrowserRig } from './helpers/browser';
 
 /**
  * The foundation journey in a real headless Chromium, clicking through the real pages:
@@ -40,7 +41,7 @@ describe('Browser journey: register a letter, the Kepala Dinas reads it', functi
     // The secretariat registers the letter.
     const clerk = await signIn('sekretariat');
     expect(clerk.url()).to.equal(`${base}/surat-masuk`);
-    await Promise.all([clerk.waitForNavigation({ waitUntil: 'domcontentloaded' }), clerk.click('a[href="/surat-masuk/baru"].btn')]);
+    await clickAndWait(clerk, 'a[href="/surat-masuk/baru"].btn');
     await clerk.type('#senderNumber', '400.14.2.1/77/Dishub/2026');
     await clerk.$eval('#letterDate', (el) => { (el as HTMLInputElement).value = '2026-11-20'; });
     await clerk.select('#senderAgencyId', String(agency.id));
@@ -50,7 +51,7 @@ describe('Browser journey: register a letter, the Kepala Dinas reads it', functi
     await clerk.type('#summary', 'Subdomain untuk layanan informasi angkutan umum.');
     const file = await clerk.$('#scan');
     await (file as unknown as { uploadFile(p: string): Promise<void> }).uploadFile(scanPath);
-    await Promise.all([clerk.waitForNavigation({ waitUntil: 'domcontentloaded' }), clerk.click('form[data-testid=letter-form] button[type=submit]')]);
+    await clickAndWait(clerk, 'form[data-testid=letter-form] button[type=submit]');
 
     const letter = await IncomingLetter.findOne({ where: { perihal } });
     expect(letter, 'letter saved').to.not.equal(null);
@@ -62,7 +63,7 @@ describe('Browser journey: register a letter, the Kepala Dinas reads it', functi
     // ...and finds it in the register by searching.
     await clerk.goto(`${base}/surat-masuk`, { waitUntil: 'domcontentloaded' });
     await clerk.type('#q', perihal.split(' ').pop()!);
-    await Promise.all([clerk.waitForNavigation({ waitUntil: 'domcontentloaded' }), clerk.click('form.filters button[type=submit]')]);
+    await clickAndWait(clerk, 'form.filters button[type=submit]');
     const rows = await clerk.$$eval('[data-testid=register] tbody tr', (trs) => trs.map((t) => (t as HTMLElement).innerText));
     expect(rows).to.have.length(1);
     expect(rows[0]).to.include(letter!.agendaNumber).and.include(perihal);
@@ -75,14 +76,14 @@ describe('Browser journey: register a letter, the Kepala Dinas reads it', functi
     expect(await text(kadis, item)).to.include(perihal);
 
     // Opens it: the page shows it was read by them, and the inbox no longer counts it.
-    await Promise.all([kadis.waitForNavigation({ waitUntil: 'domcontentloaded' }), kadis.click(`${item} a`)]);
+    await clickAndWait(kadis, `${item} a`);
     expect(await text(kadis, 'h1')).to.equal(perihal);
-    expect(await text(kadis, '[data-testid=recipients]')).to.match(/Dibaca \d+ November 2026 \d{2}\.\d{2} oleh Dr\. Hendra Wiratama/);
+    const read = await InboxItem.findOne({ where: { letterId: letter!.id } });
+    expect(read!.readAt, 'the read time is stored').to.be.instanceOf(Date);
+    expect(await text(kadis, '[data-testid=recipients]')).to.include(`Dibaca ${tanggalJam(read!.readAt)} oleh Dr. Hendra Wiratama`);
     await kadis.goto(`${base}/kotak-masuk`, { waitUntil: 'domcontentloaded' });
     expect(await kadis.$eval(item, (el) => el.classList.contains('unread'))).to.equal(false);
     expect(await unreadCount(kadis)).to.equal(before);
-    const inbox = await InboxItem.findOne({ where: { letterId: letter!.id } });
-    expect(inbox!.unread).to.equal(false);
-    expect(inbox!.readAt).to.be.instanceOf(Date);
+    expect((await read!.reload()).unread).to.equal(false);
   });
 });
