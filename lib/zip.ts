@@ -135,6 +135,23 @@ interface Prepared {
 }
 
 /**
+ * The fields the local header and the central directory header share, in the same order
+ * (version needed to extract through extra field length); returns the position after them.
+ */
+function writeEntryFields(out: Buffer, pos: number, p: Prepared): number {
+  pos = out.writeUInt16LE(p.versionNeeded, pos);
+  pos = out.writeUInt16LE(p.flags, pos);
+  pos = out.writeUInt16LE(p.method, pos);
+  pos = out.writeUInt16LE(p.dosTime, pos);
+  pos = out.writeUInt16LE(p.dosDate, pos);
+  pos = out.writeUInt32LE(p.crc, pos);
+  pos = out.writeUInt32LE(p.body.length, pos);
+  pos = out.writeUInt32LE(p.size, pos);
+  pos = out.writeUInt16LE(p.nameBytes.length, pos);
+  return out.writeUInt16LE(0, pos); // extra field length
+}
+
+/**
  * Builds a complete ZIP archive in memory. Names are written as UTF-8 (general purpose bit 11),
  * must be unique, relative and free of '..' segments. Throws when the archive would need ZIP64.
  */
@@ -203,32 +220,14 @@ export function buildZip(entries: ZipEntry[]): Buffer {
   let pos = 0;
   for (const p of prepared) {
     pos = out.writeUInt32LE(SIG_LOCAL, pos);
-    pos = out.writeUInt16LE(p.versionNeeded, pos);
-    pos = out.writeUInt16LE(p.flags, pos);
-    pos = out.writeUInt16LE(p.method, pos);
-    pos = out.writeUInt16LE(p.dosTime, pos);
-    pos = out.writeUInt16LE(p.dosDate, pos);
-    pos = out.writeUInt32LE(p.crc, pos);
-    pos = out.writeUInt32LE(p.body.length, pos);
-    pos = out.writeUInt32LE(p.size, pos);
-    pos = out.writeUInt16LE(p.nameBytes.length, pos);
-    pos = out.writeUInt16LE(0, pos); // extra field length
+    pos = writeEntryFields(out, pos, p);
     pos += p.nameBytes.copy(out, pos);
     pos += p.body.copy(out, pos);
   }
   for (const p of prepared) {
     pos = out.writeUInt32LE(SIG_CENTRAL, pos);
     pos = out.writeUInt16LE(VERSION_MADE_BY, pos);
-    pos = out.writeUInt16LE(p.versionNeeded, pos);
-    pos = out.writeUInt16LE(p.flags, pos);
-    pos = out.writeUInt16LE(p.method, pos);
-    pos = out.writeUInt16LE(p.dosTime, pos);
-    pos = out.writeUInt16LE(p.dosDate, pos);
-    pos = out.writeUInt32LE(p.crc, pos);
-    pos = out.writeUInt32LE(p.body.length, pos);
-    pos = out.writeUInt32LE(p.size, pos);
-    pos = out.writeUInt16LE(p.nameBytes.length, pos);
-    pos = out.writeUInt16LE(0, pos); // extra field length
+    pos = writeEntryFields(out, pos, p);
     pos = out.writeUInt16LE(0, pos); // file comment length
     pos = out.writeUInt16LE(0, pos); // disk number start
     pos = out.writeUInt16LE(0, pos); // internal file attributes
