@@ -5,12 +5,14 @@ import connectSessionSequelize from 'connect-session-sequelize';
 import helmet from 'helmet';
 import passport from 'passport';
 import { csrfSync } from 'csrf-sync';
-import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Sequelize } from 'sequelize';
 import { config } from './config';
 import { configurePassport } from './config/passport';
 import { AppError, ValidationError } from './lib/errors';
 import { viewHelpers, baseLocals } from './lib/viewHelpers';
+import { precompileViews, renderView } from './lib/viewEngine';
 import { now } from './lib/clock';
+import { selectPlain } from './lib/db';
 import { currentHoldings, directoryUser } from './services/orgDirectory';
 import { navCounters } from './services/letterQueries';
 import { navFor } from './lib/nav';
@@ -79,7 +81,7 @@ class ClockedSessionStore extends BaseStore {
   override get(sid: string, fn: (err: unknown, s?: session.SessionData | null) => void): void {
     // Every request reads its session: one plain statement rather than a findOne built from options.
     const s = this.db;
-    s.query<{ data: string; expires: Date | string | null }>(`SELECT data, expires FROM sessions WHERE sid = ${s.escape(sid)}`, { type: QueryTypes.SELECT }).then(([row]) => {
+    selectPlain<{ data: string; expires: Date | string | null }>(`SELECT data, expires FROM sessions WHERE sid = ${s.escape(sid)}`, s).then(([row]) => {
       if (!row) return fn(null, null);
       this.remember(sid, row.expires ? new Date(row.expires).getTime() : 0);
       const data = JSON.parse(row.data) as StoredSession;
@@ -112,12 +114,18 @@ export function createApp(sequelize: Sequelize): AppHandle {
   const c = config();
   const app = express();
   app.set('views', path.join(__dirname, 'views'));
+  app.engine('ejs', renderView);
   app.set('view engine', 'ejs');
   app.set('trust proxy', c.trustProxy ? 1 : false);
   app.disable('x-powered-by');
   // Pages are per user and never revalidated: hashing every body for an ETag is wasted work.
   app.set('etag', false);
-  if (c.isProduction) app.set('view cache', true);
+  // The helpers every view uses, once for the app (Express hands app.locals to every render).
+  Object.assign(app.locals, viewHelpers);
+  if (c.isProduction) {
+    app.set('view cache', true);
+    precompileViews(app.get('views') as string);
+  }
 
   app.use(helmet({
     contentSecurityPolicy: {
@@ -142,8 +150,10 @@ export function createApp(sequelize: Sequelize): AppHandle {
     store,
     resave: false,
     saveUninitialized: false,
-    rolling: true,
-    cookie: { httpOnly: true, sameSite: 'lax', secure: c.isProduction, maxAge: c.sessionIdleMs },
+    // A browser-session cookie, set at sign-in only: the idle and absolute timeouts are the
+    // server's (the store's expiry and the middleware below), so no response re-signs and
+    // re-sends the cookie to push an expiry the server enforces anyway.
+    cookie: { httpOnly: true, sameSite: 'lax', secure: c.isProduction },
   }));
   app.use(express.urlencoded({ extended: false, limit: '256kb', parameterLimit: 300 }));
 
@@ -169,7 +179,8 @@ export function createApp(sequelize: Sequelize): AppHandle {
   });
 
   configurePassport();
-  app.use(passport.initialize());
+  // compat: false: no req._passport (only passport < 0.5 strategies read it).
+  app.use(passport.initialize({ compat: false }));
   app.use(passport.session());
 
   const { csrfSynchronisedProtection, generateToken } = csrfSync({
@@ -184,7 +195,6 @@ export function createApp(sequelize: Sequelize): AppHandle {
   app.use(csrfSynchronisedProtection);
 
   app.use(async (req: Request, res: Response, next: NextFunction) => {
-    Object.assign(res.locals, viewHelpers);
     res.locals.csrfToken = generateToken(req);
     // Flash messages are taken from the session only when a page is rendered, so a redirect
     // (e.g. after a session timeout) carries them to the next page.
@@ -230,7 +240,7 @@ export function createApp(sequelize: Sequelize): AppHandle {
   app.use(domainAdminRoutes);
   app.use(adminRoutes);
 
-  app.use((req: Request, res: Response) => {
+  app.use((_req: Request, res: Response) => {
     baseLocals(res.locals);
     res.status(404).render('errors/404', { title: 'Tidak ditemukan', message: 'Halaman yang Anda cari tidak ditemukan.' });
   });

@@ -543,7 +543,7 @@ async function signIn(base: string, login: string): Promise<string> {
 
 /** A page to measure; `headers` per connection (each signed-in connection has its own session, as separate users would). */
 interface Target { key: string; label: string; url: string; headers: Record<string, string>[]; check: (html: string) => string | null }
-interface Row { t: Target; bytes: number; p50: number; p95: number; p99: number; rps: number; n: number; non2xx: number; errors: number; timeouts: number; codes: string; cpuMs: number }
+interface Row { t: Target; bytes: number; p50: number; p95: number; p99: number; rps: number; n: number; non2xx: number; errors: number; timeouts: number; codes: string; cpuMs: number; sysMs: number }
 
 const count = (html: string, needle: string) => html.split(needle).length - 1;
 const registerIds = (html: string) => [...html.matchAll(/<td data-label="No. Agenda"><a href="\/surat-masuk\/(\d+)">/g)].map((m) => Number(m[1]));
@@ -617,22 +617,23 @@ async function load(t: Target, o: Opts, seconds: number): Promise<{ times: numbe
   return { times, result };
 }
 
-/** CPU time (user + system, ms) the server process has used so far. */
-type CpuProbe = () => Promise<number>;
+/** CPU time (ms) the server process has used so far: user + system, and the system (kernel) part. */
+type CpuProbe = () => Promise<{ total: number; sys: number }>;
 
 async function measure(t: Target, o: Opts, cpu: CpuProbe): Promise<Row> {
   const bytes = await verify(t);
   if (o.warmup > 0) await load(t, o, o.warmup);
   const cpu0 = await cpu();
   const { times, result } = await load(t, o, o.duration);
-  const cpuMs = (await cpu()) - cpu0;
+  const cpu1 = await cpu();
+  const cpuMs = cpu1.total - cpu0.total;
   times.sort((a, b) => a - b);
   // Still right after the load: every page answers as it did before.
   await verify(t);
   const codes = Object.entries(result.statusCodeStats).map(([c, v]) => `${c}:${v.count}`).join(' ');
   return { t, bytes, p50: percentile(times, 0.5), p95: percentile(times, 0.95), p99: percentile(times, 0.99),
     rps: times.length / result.duration, n: times.length, non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts, codes,
-    cpuMs: times.length ? cpuMs / times.length : NaN };
+    cpuMs: times.length ? cpuMs / times.length : NaN, sysMs: times.length ? (cpu1.sys - cpu0.sys) / times.length : NaN };
 }
 
 function table(rows: Row[]): string {
@@ -673,7 +674,7 @@ async function main(): Promise<void> {
     const cpu: CpuProbe = () => new Promise((resolve) => {
       const on = (m: unknown) => {
         const c = (m as { cpu?: NodeJS.CpuUsage }).cpu;
-        if (c) { child.off('message', on); resolve((c.user + c.system) / 1000); }
+        if (c) { child.off('message', on); resolve({ total: (c.user + c.system) / 1000, sys: c.system / 1000 }); }
       };
       child.on('message', on);
       child.send('cpu');
@@ -696,7 +697,7 @@ async function main(): Promise<void> {
       process.stdout.write(`  measuring ${t.label} (${hostLoad()}) ... `);
       const r = await measure(t, o, cpu);
       rows.push(r);
-      log(`p95 ${r.p95.toFixed(1)} ms, ${r.rps.toFixed(0)} req/s, ${r.cpuMs.toFixed(2)} ms server CPU/req, status ${r.codes}${r.errors || r.timeouts ? `, ${r.errors} errors ${r.timeouts} timeouts` : ''} (after: ${hostLoad()})`);
+      log(`p95 ${r.p95.toFixed(1)} ms, ${r.rps.toFixed(0)} req/s, ${r.cpuMs.toFixed(2)} ms server CPU/req (${r.sysMs.toFixed(2)} of it in the kernel), status ${r.codes}${r.errors || r.timeouts ? `, ${r.errors} errors ${r.timeouts} timeouts` : ''} (after: ${hostLoad()})`);
     }
     log('');
     log(`Results: ${dialect}, ${fmtInt(p.letters)} letters, ${o.connections} connections, ${o.duration} s each (node ${process.version}; host now: ${hostLoad()})`);

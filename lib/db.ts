@@ -1,4 +1,5 @@
-import { Sequelize, Transaction } from 'sequelize';
+import { QueryTypes, Sequelize, Transaction } from 'sequelize';
+import mysql from 'mysql2';
 import fs from 'node:fs';
 import path from 'node:path';
 import sqlite3 from 'sqlite3';
@@ -40,12 +41,58 @@ export function createSequelize(db: DbConfig = config().db, logging = config().d
       transactionType: Transaction.TYPES.IMMEDIATE,
     });
   }
-  return new Sequelize(db.url, {
+  const s = new Sequelize(db.url, {
     ...common,
     dialect: 'mysql',
     timezone: '+00:00',
     pool: { max: 20, min: 0, idle: 10000, acquire: 30000 },
     dialectOptions: { dateStrings: false, supportBigNumbers: true, charset: 'utf8mb4' },
+  });
+  // The read pool (see selectPlain) ends with the Sequelize instance.
+  const close = s.close.bind(s);
+  s.close = async () => {
+    const pool = readPools.get(s);
+    readPools.delete(s);
+    if (pool) await new Promise<void>((resolve) => pool.end(() => resolve()));
+    return close();
+  };
+  return s;
+}
+
+/**
+ * Read-only statements that every page runs (the session, the inbox, the register's lists)
+ * go, on MariaDB, through a lean mysql2 pool of their own instead of Sequelize's query
+ * machinery: mysql2's compiled row parser with its own types (no per-field type-cast callback,
+ * no query object, no captured stack per statement). The values come back as Sequelize returns
+ * them: DATETIME as a Date in UTC, DATE as 'YYYY-MM-DD', DECIMAL as a string. Plain statements
+ * only: no replacements, no transaction (a statement that must see a transaction's writes goes
+ * through Sequelize). The pool is also the place a read replica would plug in.
+ */
+const readPools = new WeakMap<Sequelize, mysql.Pool>();
+function readPool(s: Sequelize): mysql.Pool {
+  let pool = readPools.get(s);
+  if (!pool) {
+    const c = s.config;
+    // A Unix socket when DB_URL names one (?socketPath=...), as Sequelize's own connections do.
+    const socketPath = (s as unknown as { options: { dialectOptions?: { socketPath?: string } } }).options.dialectOptions?.socketPath;
+    pool = mysql.createPool({
+      host: c.host, port: c.port ? Number(c.port) : undefined, user: c.username, password: c.password ?? undefined, database: c.database, socketPath,
+      charset: 'utf8mb4', timezone: 'Z', dateStrings: ['DATE'], supportBigNumbers: true,
+      connectionLimit: 10, maxIdle: 2, idleTimeout: 10_000, enableKeepAlive: true,
+    });
+    // As Sequelize does on its connections: NOW() and friends in UTC.
+    // A connection that cannot be set up is dropped rather than used with another time zone.
+    pool.on('connection', (conn) => { conn.query("SET time_zone = '+00:00'", (err) => { if (err) conn.destroy(); }); });
+    readPools.set(s, pool);
+  }
+  return pool;
+}
+
+/** Run a plain read-only SELECT (see readPool); on SQLite through Sequelize. */
+export function selectPlain<T>(sql: string, s: Sequelize = db()): Promise<T[]> {
+  if (isSqlite(s)) return s.query(sql, { type: QueryTypes.SELECT }) as Promise<T[]>;
+  return new Promise((resolve, reject) => {
+    readPool(s).query(sql, (err, rows) => (err ? reject(err) : resolve(rows as T[])));
   });
 }
 

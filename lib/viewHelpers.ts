@@ -23,9 +23,11 @@ export const viewHelpers = {
   },
 };
 
-/** Defaults for locals that the layout reads, for pages rendered before the locals middleware ran. */
+/**
+ * Defaults for locals that the layout reads, for pages rendered before the locals middleware ran.
+ * (The helpers are app.locals, see app.ts.)
+ */
 export function baseLocals(locals: Record<string, unknown>): void {
-  Object.assign(locals, viewHelpers);
   for (const [k, v] of Object.entries({ actor: null, nav: [], counters: { unread: 0, overdue: 0, notif: 0 }, flash: [], csrfToken: '', path: '' })) {
     if (locals[k] === undefined) locals[k] = v;
   }

@@ -2,7 +2,7 @@ import { Op, QueryTypes, literal, type Model, type ModelStatic, type WhereOption
 import { IncomingLetter, InboxItem, Notification, OutgoingLetter, CONFIDENTIAL, SIFAT, LETTER_STATUS, type Sifat } from '../models';
 import { KeyedCache, invalidateOn } from '../lib/cache';
 import { config } from '../config';
-import { db, isSqlite } from '../lib/db';
+import { db, isSqlite, selectPlain } from '../lib/db';
 import { parseIsoDate } from '../lib/dates';
 import { now } from '../lib/clock';
 import { type AnyActor, positionIds } from './actor';
@@ -97,15 +97,20 @@ async function searchByWords(words: string[], where: WhereOptions[], after: numb
     driver = reach.indexOf(Math.min(...reach));
     first = firsts[driver];
   }
+  // One query word: every posting of a word it begins is a match by construction (the index is
+  // written from the text in the same transaction), so the text is neither read nor checked.
+  const withText = words.length > 1;
   const out: Listed[] = [];
   let below = after;
   let batch = want;
   let scanned = 0;
   for (;;) {
     const c = first ? { n: first.length, last: first[first.length - 1] ?? null, rows: await rowsOf(first, where, mine) }
-      : await candidates(expanded[driver], below, batch, where, mine);
+      : await candidates(expanded[driver], below, batch, where, mine, withText);
     first = null;
-    for (const { searchText, ...l } of c.rows) if (textMatches(searchText, words)) out.push(l);
+    // Rows are passed on as read (a letter with a searchText or pid the views never read): an
+    // object rest (`{ searchText, ...l }`) copies each row through V8's slow path.
+    for (const l of c.rows) if (!withText || textMatches(l.searchText, words)) out.push(l);
     if (out.length >= want || c.n < batch || c.last === null) break;
     scanned += c.n;
     if (scanned >= WORD_SCAN_LIMIT) return null;
@@ -115,6 +120,7 @@ async function searchByWords(words: string[], where: WhereOptions[], after: numb
   return out.slice(0, want);
 }
 
+/** A listed letter with its search text (when the words are checked against it). */
 type Candidate = Listed & { searchText: string };
 
 /** The letters among `ids` that pass the filters, with their search text, newest first. */
@@ -134,17 +140,17 @@ async function rowsOf(ids: number[], where: WhereOptions[], mine: number[]): Pro
  * their letters that pass the filters. Without filters, one statement joins the postings to
  * their letters.
  */
-async function candidates(terms: string[], below: number | null, n: number, where: WhereOptions[], mine: number[])
+async function candidates(terms: string[], below: number | null, n: number, where: WhereOptions[], mine: number[], withText: boolean)
   : Promise<{ n: number; last: number | null; rows: Candidate[] }> {
   if (where.length) {
     const ids = await postings(terms, below, n);
     return { n: ids.length, last: ids[ids.length - 1] ?? null, rows: await rowsOf(ids, where, mine) };
   }
   const joined = await selectRows<Candidate & { pid: number | string; id: number | null }>(
-    `SELECT p.letter_id AS pid, ${listSelect('l')}, l.search_text AS searchText, ${allowedColumn(mine, 'l')}
+    `SELECT p.letter_id AS pid, ${listSelect('l')}${withText ? ', l.search_text AS searchText' : ''}, ${allowedColumn(mine, 'l')}
      FROM (${postingsSql(terms, below, n)}) p LEFT JOIN incoming_letters l ON l.id = p.letter_id ORDER BY p.letter_id DESC`);
   const rows: Candidate[] = [];
-  for (const { pid: _pid, ...r } of joined) if (r.id !== null) rows.push(r as Candidate);
+  for (const r of joined) if (r.id !== null) rows.push(r);
   return { n: joined.length, last: joined.length ? Number(joined[joined.length - 1].pid) : null, rows };
 }
 
@@ -194,7 +200,7 @@ async function listRows(where: WhereOptions, limit?: number): Promise<LetterSumm
  * raw rows are (the driver's type casts are the connection's).
  */
 const ints = (xs: Iterable<number>): string => [...xs].map((x) => String(Math.trunc(Number(x)))).join(',');
-const selectRows = <T>(sql: string): Promise<T[]> => db().query(sql, { type: QueryTypes.SELECT }) as Promise<T[]>;
+const selectRows = <T>(sql: string): Promise<T[]> => selectPlain<T>(sql);
 
 /** `LIST_ATTRIBUTES` as a select list of table `alias`, by the model's column names. */
 const listColumns = new Map<string, string>();
@@ -270,8 +276,7 @@ export async function registerPage(actor: AnyActor, f: RegisterFilters, after: n
 async function maskConfidential(actor: AnyActor, letters: Listed[]): Promise<RegisterRow[]> {
   const listed = letters.map((l) => {
     if (l.allowed === undefined) return { letter: l as LetterSummary, secret: CONFIDENTIAL.includes(l.sifat as Sifat), allowed: undefined };
-    const { allowed, ...letter } = l;
-    return { letter, secret: CONFIDENTIAL.includes(l.sifat as Sifat), allowed: Number(allowed) === 1 };
+    return { letter: l as LetterSummary, secret: CONFIDENTIAL.includes(l.sifat as Sifat), allowed: Number(l.allowed) === 1 };
   });
   const unknown = listed.filter((x) => x.secret && x.allowed === undefined).map((x) => x.letter.id);
   const mine = positionIds(actor);
@@ -318,8 +323,9 @@ export async function inboxPage(actor: AnyActor, cursor: string | null, limit = 
      WHERE ii.position_id IN (${ints(mine)})${cond} ORDER BY ii.unread DESC, ii.id DESC LIMIT ${ints([limit + 1])}`);
   const more = raw.length > limit;
   const t = now();
-  const rows: InboxRow[] = raw.slice(0, limit).map(({ itemId, itemPosition, itemUnread, itemDue, itemDone, ...letter }) => {
-    const item: InboxEntry = { id: Number(itemId), letterId: letter.id, positionId: Number(itemPosition), unread: !!itemUnread, dueAt: asDate(itemDue), doneAt: asDate(itemDone) };
+  const rows: InboxRow[] = raw.slice(0, limit).map((letter) => {
+    const item: InboxEntry = { id: Number(letter.itemId), letterId: letter.id, positionId: Number(letter.itemPosition), unread: !!letter.itemUnread,
+      dueAt: asDate(letter.itemDue), doneAt: asDate(letter.itemDone) };
     return { item, letter, overdue: !!item.dueAt && !item.doneAt && item.dueAt < t };
   });
   const page = rows.map((r) => r.item);

@@ -1,5 +1,5 @@
 import { QueryTypes, type Model, type ModelStatic, type Transaction } from 'sequelize';
-import { db, isSqlite } from '../lib/db';
+import { db, isSqlite, selectPlain } from '../lib/db';
 import { KeyedCache, invalidateOn } from '../lib/cache';
 import { config } from '../config';
 import { IncomingLetter } from '../models';
@@ -125,7 +125,7 @@ export function postingsSql(terms: string[], below: number | null, n: number): s
 
 /** The newest `n` letter ids below `below` (all when null) that have one of `terms`, newest first. */
 export async function postings(terms: string[], below: number | null, n: number): Promise<number[]> {
-  const rows = await db().query<{ letter_id: number | string }>(postingsSql(terms, below, n), { type: QueryTypes.SELECT });
+  const rows = await selectPlain<{ letter_id: number | string }>(postingsSql(terms, below, n));
   return rows.map((r) => Number(r.letter_id));
 }
 

@@ -112,6 +112,18 @@ describe('Sign-in and sessions', () => {
     expect((ended + 1) * (config().sessionIdleMs / 2)).to.be.greaterThan(config().sessionAbsoluteMs);
   });
 
+  it('sets the session cookie at sign-in as a browser-session cookie and does not re-send it on every page', async () => {
+    const agent = supertest.agent(app());
+    const res = await tryLogin(agent, 'kadis', DEMO_PASSWORD);
+    expect(res.status).to.equal(302);
+    const set = ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('naskah.sid='));
+    expect(set, 'a new session id at sign-in').to.be.a('string');
+    expect(set).to.not.match(/Max-Age|Expires/i);
+    const page = await agent.get('/kotak-masuk');
+    expect(page.status).to.equal(200);
+    expect(sidOf(page), 'no cookie on an ordinary page').to.equal(undefined);
+  });
+
   it('refuses state-changing requests without the right CSRF token, with an Indonesian message', async () => {
     const agent = supertest.agent(app());
     await agent.get('/masuk');
