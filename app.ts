@@ -4,7 +4,6 @@ import session from 'express-session';
 import connectSessionSequelize from 'connect-session-sequelize';
 import helmet from 'helmet';
 import passport from 'passport';
-import { csrfSync } from 'csrf-sync';
 import type { Sequelize } from 'sequelize';
 import { config } from './config';
 import { configurePassport } from './config/passport';
@@ -12,6 +11,7 @@ import { AppError, ValidationError } from './lib/errors';
 import { viewHelpers, baseLocals } from './lib/viewHelpers';
 import { precompileViews, renderView } from './lib/viewEngine';
 import { now } from './lib/clock';
+import { csrf } from './lib/csrf';
 import { selectPlain } from './lib/db';
 import { currentHoldings, directoryUser } from './services/orgDirectory';
 import { navCounters } from './services/letterQueries';
@@ -183,15 +183,7 @@ export function createApp(sequelize: Sequelize): AppHandle {
   app.use(passport.initialize({ compat: false }));
   app.use(passport.session());
 
-  const { csrfSynchronisedProtection, generateToken } = csrfSync({
-    getTokenFromRequest: (req) => {
-      const b = req.body as Record<string, unknown> | undefined;
-      const q = req.query as Record<string, unknown>;
-      const v = (b && typeof b._csrf === 'string' && b._csrf) || req.headers['x-csrf-token'] || (typeof q._csrf === 'string' ? q._csrf : undefined);
-      return typeof v === 'string' ? v : undefined;
-    },
-    errorConfig: { statusCode: 403, code: 'EBADCSRFTOKEN', message: 'Formulir kedaluwarsa atau tidak sah.' },
-  });
+  const { csrfSynchronisedProtection, generateToken } = csrf;
   app.use(csrfSynchronisedProtection);
 
   app.use(async (req: Request, res: Response, next: NextFunction) => {

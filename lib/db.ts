@@ -1,3 +1,4 @@
+import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks';
 import { QueryTypes, Sequelize, Transaction } from 'sequelize';
 import mysql from 'mysql2';
 import fs from 'node:fs';
@@ -8,17 +9,31 @@ import { config, type DbConfig } from '../config';
 /**
  * The database handle and the one way to run a write transaction.
  *
- * SQLite allows one writer at a time, and Sequelize shares a single connection for an
- * in-memory database, so on SQLite write transactions are queued in-process; on a file
- * database every connection also waits (busy timeout) instead of failing when another
- * process holds the lock. MariaDB runs transactions concurrently and the services take
- * row locks where they need them (sequences, audit chain).
+ * One rule on both databases: a query made while a transaction runs belongs to it. The
+ * transaction lives in an AsyncLocalStorage context (Sequelize's CLS hook), so every query
+ * and model call made inside `tx(fn)` joins it without being handed `t`; a query that names
+ * another transaction, or `transaction: null`, while one is active is refused at once
+ * (TransactionEscapeError) instead of waiting on a lock its own transaction holds. A `tx()`
+ * inside a `tx()` joins the outer one, so two commands form one atomic unit.
+ *
+ * SQLite allows one writer at a time. In this process there is exactly one: write
+ * transactions are queued, and a write made outside any transaction (the session store, a
+ * throttle counter, a read mark) is queued too, as a transaction of its own, and runs on the
+ * one writer connection; reads outside a transaction use their own connection (WAL: readers
+ * never wait for the writer). So no query waits on SQLite's lock for a thread of libuv's
+ * pool. Another process (the CLI) can still hold the lock: the busy timeout is short and the
+ * whole unit of work is retried with a pause that does not hold a thread.
+ *
+ * MariaDB runs transactions concurrently, in READ COMMITTED, so a statement after a row
+ * lock sees what the previous lock holder committed (the audit chain, sequences); a
+ * deadlock or lock-wait timeout retries the whole unit of work.
  */
+const SQLITE_BUSY_MS = 200;
 class PatientDatabase extends sqlite3.Database {
   constructor(file: string, mode: number, cb: (err: Error | null) => void) {
     super(file, mode, (err: Error | null) => {
       if (!err) {
-        this.configure('busyTimeout', 15000);
+        this.configure('busyTimeout', SQLITE_BUSY_MS);
         if (file !== ':memory:') this.run('PRAGMA journal_mode=WAL');
       }
       cb(err);
@@ -33,13 +48,14 @@ export function createSequelize(db: DbConfig = config().db, logging = config().d
     define: { underscored: true, timestamps: true },
   } as const;
   if (db.dialect === 'sqlite') {
-    return new Sequelize({
+    const s = new Sequelize({
       ...common,
       dialect: 'sqlite',
       storage: db.storage,
       dialectModule: sqliteModule,
       transactionType: Transaction.TYPES.IMMEDIATE,
     });
+    return guarded(oneWriter(s));
   }
   const s = new Sequelize(db.url, {
     ...common,
@@ -48,6 +64,10 @@ export function createSequelize(db: DbConfig = config().db, logging = config().d
     pool: { max: 20, min: 0, idle: 10000, acquire: 30000 },
     dialectOptions: { dateStrings: false, supportBigNumbers: true, charset: 'utf8mb4' },
   });
+  // Every connection reads what was committed before each statement (see the header).
+  s.addHook('afterConnect', (conn: unknown) => new Promise<void>((resolve, reject) => {
+    (conn as mysql.Connection).query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED', (err) => (err ? reject(err) : resolve()));
+  }));
   // The read pool (see selectPlain) ends with the Sequelize instance.
   const close = s.close.bind(s);
   s.close = async () => {
@@ -56,8 +76,86 @@ export function createSequelize(db: DbConfig = config().db, logging = config().d
     if (pool) await new Promise<void>((resolve) => pool.end(() => resolve()));
     return close();
   };
+  return guarded(s);
+}
+
+// ---------------------------------------------------------------- the ambient transaction
+
+const als = new AsyncLocalStorage<Map<string, unknown>>();
+/** The CLS namespace Sequelize asks for, over AsyncLocalStorage. */
+const namespace = {
+  run<R>(fn: (ctx: Map<string, unknown>) => R): R {
+    const ctx = new Map<string, unknown>();
+    return als.run(ctx, () => fn(ctx));
+  },
+  get(key: string): unknown { return als.getStore()?.get(key); },
+  set(key: string, value: unknown): void { als.getStore()?.set(key, value); },
+  bind<F>(fn: F): F { return AsyncResource.bind(fn as unknown as (...args: unknown[]) => unknown) as unknown as F; },
+};
+Sequelize.useCLS(namespace as never);
+
+/** The transaction the current code runs in, if any. */
+export function currentTransaction(): Transaction | null {
+  const t = namespace.get('transaction') as Transaction | null | undefined;
+  return t && !(t as unknown as { finished?: string }).finished ? t : null;
+}
+
+/** A query made inside a transaction that would run outside it (see the header). */
+export class TransactionEscapeError extends Error {
+  constructor(sql: string) {
+    super(`query escapes the transaction it runs in: ${sql.slice(0, 200)}`);
+    this.name = 'TransactionEscapeError';
+  }
+}
+
+type QueryFn = Sequelize['query'];
+/** `t` is `active` or one of its savepoints (findOrCreate makes one). */
+function within(t: Transaction | null, active: Transaction): boolean {
+  for (let x = t as (Transaction & { parent?: Transaction }) | null | undefined; x; x = x.parent) if (x === active) return true;
+  return false;
+}
+type QueryOpts = { transaction?: Transaction | null; type?: string } | undefined;
+const sqlText = (sql: unknown): string => (typeof sql === 'string' ? sql : String((sql as { query?: string })?.query ?? ''));
+const READ = /^\s*(SELECT|PRAGMA|WITH|EXPLAIN|VALUES)\b/i;
+
+/**
+ * Sequelize's query, checked: inside a transaction a query may only use that transaction;
+ * on SQLite a write outside any transaction becomes a queued transaction of its own.
+ */
+function guarded(s: Sequelize): Sequelize {
+  const query = s.query.bind(s) as (sql: unknown, options?: QueryOpts) => Promise<unknown>;
+  const sqlite = isSqlite(s);
+  s.query = function checkedQuery(sql: unknown, options?: QueryOpts) {
+    const active = currentTransaction();
+    const given = options?.transaction;
+    if (active && given !== undefined && !within(given, active) && (given === null || (given as unknown as { sequelize: Sequelize }).sequelize === s)) {
+      return Promise.reject(new TransactionEscapeError(sqlText(sql)));
+    }
+    if (sqlite && !active && !given && options?.type !== QueryTypes.SELECT && !READ.test(sqlText(sql))) {
+      return tx(() => query(sql, options), s);
+    }
+    return query(sql, options);
+  } as QueryFn;
   return s;
 }
+
+/**
+ * On a SQLite file, all transactions share one writer connection (they run one at a time, see
+ * tx) instead of opening a connection each; reads outside transactions keep the default one.
+ */
+function oneWriter(s: Sequelize): Sequelize {
+  const cm = s.connectionManager as unknown as {
+    connections: Record<string, unknown>;
+    getConnection(o?: { uuid?: string; type?: string }): Promise<unknown>;
+    releaseConnection(c: unknown, force?: boolean): void;
+  };
+  const get = cm.getConnection.bind(cm);
+  const release = cm.releaseConnection.bind(cm);
+  cm.getConnection = (o) => get({ ...o, uuid: o?.uuid && o.uuid !== 'default' ? 'writer' : 'default' });
+  cm.releaseConnection = (c, force) => { if (c !== cm.connections.writer || force) release(c, force); };
+  return s;
+}
+
 
 /**
  * Read-only statements that every page runs (the session, the inbox, the register's lists)
@@ -90,7 +188,8 @@ function readPool(s: Sequelize): mysql.Pool {
 
 /** Run a plain read-only SELECT (see readPool); on SQLite through Sequelize. */
 export function selectPlain<T>(sql: string, s: Sequelize = db()): Promise<T[]> {
-  if (isSqlite(s)) return s.query(sql, { type: QueryTypes.SELECT }) as Promise<T[]>;
+  // Inside a transaction the statement must see the transaction's own writes.
+  if (isSqlite(s) || currentTransaction()) return s.query(sql, { type: QueryTypes.SELECT }) as Promise<T[]>;
   return new Promise((resolve, reject) => {
     readPool(s).query(sql, (err, rows) => (err ? reject(err) : resolve(rows as T[])));
   });
@@ -104,22 +203,49 @@ export function db(): Sequelize {
 export function setDb(s: Sequelize): void { sequelize = s; }
 export const isSqlite = (s: Sequelize = db()) => s.getDialect() === 'sqlite';
 
-let queue: Promise<unknown> = Promise.resolve();
+const queues = new WeakMap<Sequelize, Promise<unknown>>();
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const errnoOf = (err: unknown): number | string | undefined => {
+  const e = err as { parent?: { errno?: number; code?: string }; original?: { code?: string } };
+  return e.parent?.errno ?? e.parent?.code ?? e.original?.code;
+};
+/** SQLite's lock held by another process (SQLITE_BUSY = 5). */
+const sqliteBusy = (err: unknown) => { const n = errnoOf(err); return n === 5 || n === 'SQLITE_BUSY'; };
+/** Attempts of one unit of work on a lock held elsewhere, and the pause before the n-th retry. */
+const ATTEMPTS = 30;
+const pause = (attempt: number) => Math.min(500, 10 * 2 ** attempt) * (0.5 + Math.random() / 2);
 
-/** Run fn inside one transaction; commit when it resolves, roll back when it throws. */
+/**
+ * Run fn inside one transaction; commit when it resolves, roll back when it throws. Inside a
+ * transaction already, fn joins it. A lock conflict (MariaDB deadlock or lock-wait timeout,
+ * SQLite busy because of another process) retries the whole of fn, so fn must not have done
+ * anything outside the database that it cannot do twice (mail, notifications and jobs go
+ * after the commit).
+ */
 export async function tx<T>(fn: (t: Transaction) => Promise<T>, s: Sequelize = db()): Promise<T> {
+  const active = currentTransaction();
+  if (active && (active as unknown as { sequelize: Sequelize }).sequelize === s) return fn(active);
   if (!isSqlite(s)) {
-    // InnoDB may pick this transaction as a deadlock victim; the whole unit of work is retried.
     for (let attempt = 1; ; attempt++) {
       try { return await s.transaction((t) => fn(t)); } catch (err) {
-        const errno = (err as { parent?: { errno?: number } }).parent?.errno;
-        if ((errno === 1213 || errno === 1205) && attempt < 4) continue;
+        const errno = errnoOf(err);
+        if ((errno === 1213 || errno === 1205) && attempt < ATTEMPTS) { await sleep(pause(attempt)); continue; }
         throw err;
       }
     }
   }
-  const run = queue.then(() => s.transaction((t) => fn(t)));
-  queue = run.catch(() => undefined);
+  const attemptAll = async (): Promise<T> => {
+    for (let attempt = 1; ; attempt++) {
+      try { return await s.transaction((t) => fn(t)); } catch (err) {
+        if (sqliteBusy(err) && attempt < ATTEMPTS) { await sleep(pause(attempt)); continue; }
+        throw err;
+      }
+    }
+  };
+  // The queue is entered outside any ambient context, so a queued unit never inherits a
+  // transaction that finished while it waited.
+  const run = (queues.get(s) ?? Promise.resolve()).then(() => als.exit(attemptAll));
+  queues.set(s, run.catch(() => undefined));
   return run;
 }
 

@@ -1,6 +1,7 @@
 import { Router, type Request, type Response, type NextFunction } from 'express';
 import passport from 'passport';
 import { now } from '../lib/clock';
+import { newSessionToken, PRE_COOKIE } from '../lib/csrf';
 import { homeFor } from '../lib/nav';
 import { requireLogin, actorOf } from '../lib/guards';
 
@@ -29,6 +30,9 @@ router.post('/masuk', (req: Request, res: Response, next: NextFunction) => {
     req.login(user, (e) => {
       if (e) return next(e);
       req.session.loginAt = now().getTime();
+      // The session's CSRF token now, so pages opened at once share it (lib/csrf.ts).
+      newSessionToken(req);
+      res.clearCookie(PRE_COOKIE, { path: '/' });
       req.session.save(() => res.redirect(nextUrl || '/'));
     });
   })(req, res, next);

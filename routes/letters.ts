@@ -1,6 +1,5 @@
 import crypto from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
-import ejs from 'ejs';
 import { Agency, AuditEvent, IncomingLetter, InboxItem, JenisNaskah, Klasifikasi, LetterFile, Position, User } from '../models';
 import { requireLogin, requireThat, actorOf, flash, idParam } from '../lib/guards';
 import { uploadFields, filesOf } from '../lib/upload';
@@ -21,6 +20,7 @@ import { viewHelpers } from '../lib/viewHelpers';
 import { parseLetterFields, type LetterForm } from '../services/letterFields';
 import { canOpenCase, canSeeDomainBoard } from '../policies/domain';
 import { casesOfLetter } from '../services/domainQueries';
+import { escapeHtml } from '../lib/viewEngine';
 
 const router = Router();
 
@@ -65,7 +65,7 @@ const unselectedOptions = new WeakMap<object, string>();
 function filterOptions<T>(list: T[], selected: string | undefined, label: (x: T) => [string, string]): string {
   const html = (sel: string | undefined) => list.map((x) => {
     const [value, text] = label(x);
-    return `<option value="${ejs.escapeXML(value)}" ${value === sel ? 'selected' : ''}>${ejs.escapeXML(text)}</option>`;
+    return `<option value="${escapeHtml(value)}" ${value === sel ? 'selected' : ''}>${escapeHtml(text)}</option>`;
   }).join('');
   if (selected !== undefined) return html(selected);
   let cached = unselectedOptions.get(list);

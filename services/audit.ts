@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { Op, QueryTypes, type Transaction } from 'sequelize';
 import { AuditEvent } from '../models';
-import { db } from '../lib/db';
+import { db, isSqlite } from '../lib/db';
 import { now } from '../lib/clock';
 import { nextValue, currentValue } from './sequences';
 import { type AnyActor, holdingFor } from './actor';
@@ -36,8 +36,14 @@ export async function recordEvent(t: Transaction, actor: AnyActor, input: EventI
   const seq = await nextValue(t, CHAIN);
   let prevHash = GENESIS;
   if (seq > 1) {
-    const prev = await db().query<{ hash: string }>('SELECT hash FROM audit_events WHERE seq = ?', { replacements: [seq - 1], transaction: t, type: QueryTypes.SELECT });
-    prevHash = prev[0]?.hash ?? GENESIS;
+    // The counter row is locked by now, so the previous event is committed; a locking read
+    // sees it whatever snapshot the transaction started with (MariaDB's consistent reads).
+    const lock = isSqlite() ? '' : ' LOCK IN SHARE MODE';
+    const prev = await db().query<{ hash: string }>(`SELECT hash FROM audit_events WHERE seq = ?${lock}`, { replacements: [seq - 1], transaction: t, type: QueryTypes.SELECT });
+    // A missing predecessor is never papered over with the genesis hash: verify would call
+    // the chain whole where it is not.
+    if (!prev[0]) throw new Error(`audit chain: event ${seq - 1} not found while appending ${seq}`);
+    prevHash = prev[0].hash;
   }
   const holding = actor.user ? holdingFor(actor, input.viaPositionIds) : undefined;
   const fields: HashFields = {

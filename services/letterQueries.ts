@@ -105,12 +105,12 @@ async function searchByWords(words: string[], where: WhereOptions[], after: numb
   let batch = want;
   let scanned = 0;
   for (;;) {
-    const c = first ? { n: first.length, last: first[first.length - 1] ?? null, rows: await rowsOf(first, where, mine) }
+    const c = first ? { n: first.length, last: first[first.length - 1] ?? null, rows: await rowsOf(first, where, mine, withText) }
       : await candidates(expanded[driver], below, batch, where, mine, withText);
     first = null;
     // Rows are passed on as read (a letter with a searchText or pid the views never read): an
     // object rest (`{ searchText, ...l }`) copies each row through V8's slow path.
-    for (const l of c.rows) if (!withText || textMatches(l.searchText, words)) out.push(l);
+    for (const l of c.rows) if (!withText || textMatches(l.searchText ?? '', words)) out.push(l);
     if (out.length >= want || c.n < batch || c.last === null) break;
     scanned += c.n;
     if (scanned >= WORD_SCAN_LIMIT) return null;
@@ -120,18 +120,18 @@ async function searchByWords(words: string[], where: WhereOptions[], after: numb
   return out.slice(0, want);
 }
 
-/** A listed letter with its search text (when the words are checked against it). */
-type Candidate = Listed & { searchText: string };
+/** A listed letter with its search text (read only when the words are checked against it). */
+type Candidate = Listed & { searchText?: string };
 
-/** The letters among `ids` that pass the filters, with their search text, newest first. */
-async function rowsOf(ids: number[], where: WhereOptions[], mine: number[]): Promise<Candidate[]> {
+/** The letters among `ids` that pass the filters, newest first; with their search text when `withText`. */
+async function rowsOf(ids: number[], where: WhereOptions[], mine: number[], withText: boolean): Promise<Candidate[]> {
   if (!ids.length) return [];
   if (!where.length) {
-    return selectRows<Candidate>(`SELECT ${listSelect('l')}, l.search_text AS searchText, ${allowedColumn(mine, 'l')}
+    return selectRows<Candidate>(`SELECT ${listSelect('l')}${withText ? ', l.search_text AS searchText' : ''}, ${allowedColumn(mine, 'l')}
       FROM incoming_letters l WHERE l.id IN (${ints(ids)}) ORDER BY l.id DESC`);
   }
   return await IncomingLetter.findAll({
-    where: { [Op.and]: [...where, { id: ids }] }, attributes: [...LIST_ATTRIBUTES, 'searchText'], order: [['id', 'DESC']], raw: true,
+    where: { [Op.and]: [...where, { id: ids }] }, attributes: withText ? [...LIST_ATTRIBUTES, 'searchText'] : [...LIST_ATTRIBUTES], order: [['id', 'DESC']], raw: true,
   }) as unknown as Candidate[];
 }
 
@@ -144,7 +144,7 @@ async function candidates(terms: string[], below: number | null, n: number, wher
   : Promise<{ n: number; last: number | null; rows: Candidate[] }> {
   if (where.length) {
     const ids = await postings(terms, below, n);
-    return { n: ids.length, last: ids[ids.length - 1] ?? null, rows: await rowsOf(ids, where, mine) };
+    return { n: ids.length, last: ids[ids.length - 1] ?? null, rows: await rowsOf(ids, where, mine, withText) };
   }
   const joined = await selectRows<Candidate & { pid: number | string; id: number | null }>(
     `SELECT p.letter_id AS pid, ${listSelect('l')}${withText ? ', l.search_text AS searchText' : ''}, ${allowedColumn(mine, 'l')}
