@@ -44,7 +44,13 @@ async function main(): Promise<void> {
     stopping = true;
     // Let a sweep in progress finish its transaction (at most 10 s) before the database closes.
     const settled = Promise.race([stopScheduler().catch(() => undefined), new Promise((r) => setTimeout(r, 10_000).unref())]);
-    void settled.then(() => server.close(() => Promise.all([sequelize.close(), closePdfRenderer()]).then(() => process.exit(0))));
+    // Requests in flight finish; idle keep-alive connections close now; whatever is left after
+    // 20 s is cut off, so a stop never hangs.
+    setTimeout(() => { console.error('Berhenti paksa: permintaan belum selesai setelah 20 detik.'); process.exit(1); }, 20_000).unref();
+    void settled.then(() => {
+      server.close(() => Promise.all([sequelize.close(), closePdfRenderer()]).then(() => process.exit(0), () => process.exit(1)));
+      server.closeIdleConnections();
+    });
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

@@ -207,7 +207,7 @@ export function deliverDispatchEmails(): Promise<number> {
         const pdf = await blobBytes(letter.signedBlobSha);
         const subject = letter.sifat === 'rahasia' || letter.sifat === 'sangat_rahasia' ? `Surat ${letter.letterNumber}` : `Surat ${letter.letterNumber}: ${letter.perihal}`;
         await tp.sendMail({
-          from: config().mailFrom, to: `${d.name.replace(/[<>"]/g, '')} <${d.email}>`, subject: subject.slice(0, 250),
+          from: config().mailFrom, to: { name: d.name, address: d.email ?? '' }, subject: subject.slice(0, 250),
           text: `Yth. ${d.name},\n\nTerlampir surat ${config().orgName} nomor ${letter.letterNumber} tanggal ${letter.letterDate}, ditandatangani secara elektronik.\nKeaslian surat dapat diperiksa di ${config().baseUrl.replace(/\/+$/, '')}/verifikasi/${letter.verificationCode}\n\n-- \nPesan otomatis dari Naskah, e-office ${config().orgName}.`,
           attachments: [{ filename: `${(letter.letterNumber ?? 'surat').replace(/[^\w.-]+/g, '_')}.pdf`, content: pdf, contentType: 'application/pdf' }],
         });

@@ -45,7 +45,7 @@ export function deliverPendingEmails(): Promise<number> {
         const link = n.url ? `${config().baseUrl}${n.url}` : config().baseUrl;
         try {
           await tp.sendMail({
-            from: config().mailFrom, to: `${user.name} <${user.email}>`, subject: `[Naskah] ${n.title}`,
+            from: config().mailFrom, to: { name: user.name, address: user.email }, subject: `[Naskah] ${n.title}`,
             text: `Yth. ${user.name},\n\n${n.title}\n${n.body ? `\n${n.body}\n` : ''}\nBuka: ${link}\n\n-- \nPesan otomatis dari Naskah, e-office ${config().orgName}.`,
           });
           await finish({ emailStatus: 'sent', emailedAt: now(), emailAttempts: n.emailAttempts + 1, emailError: null });

@@ -302,7 +302,8 @@ describe('Deadlines: e-mail through a real SMTP server', function () {
       expect(mails, JSON.stringify(smtp.messages.map((m) => [m.to, m.subject]))).to.have.length(1);
       const [mail] = mails;
       expect(mail.to).to.deep.equal(['kadis@sindangrajakab.go.id']);
-      expect(mail.headers).to.match(/^To: .*<kadis@sindangrajakab\.go\.id>/m);
+      // The display name keeps its academic titles whole (commas and dots), quoted as one name.
+      expect(mail.headers).to.match(/^To: "Dr\. Hendra Wiratama, S\.Kom\., M\.T\." <kadis@sindangrajakab\.go\.id>$/m);
       expect(mail.headers).to.match(/^From: .*naskah@sindangrajakab\.go\.id/m);
       const text = mail.text.replace(/\r\n/g, '\n');
       expect(text).to.include('Yth. ');

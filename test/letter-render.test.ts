@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { today } from '../lib/dates';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -108,7 +109,7 @@ describe('Letter layout and PDF', function () {
     const draft = await renderLetterPdf({ ...base, number: null, date: null, watermark: 'KONSEP' });
     const final = await renderLetterPdf({ ...base, number: NUMBER, date: FIXED_DATE, watermark: null });
     const t = pdfText(draft);
-    const year = new Date().getFullYear();
+    const year = today().slice(0, 4); // the office's (WIB) year on the app clock
     expect(t).to.match(new RegExp(`Nomor\\s+:\\s+/\\s+/${year}`));
     // The day is left blank for the signing date: the month follows the place directly.
     expect(t).to.match(/Sindangraja,\s+(Januari|Februari|Maret|April|Mei|Juni|Juli|Agustus|September|Oktober|November|Desember) \d{4}/);
