@@ -107,6 +107,17 @@ class ClockedSessionStore extends BaseStore {
 }
 const TOUCH_GRANULARITY_MS = 60_000;
 
+/** body-parser's refusals, as the sender should read them. */
+const BODY_ERRORS: Record<string, [number, string]> = {
+  'charset.unsupported': [415, 'Set karakter isian tidak didukung (gunakan UTF-8).'],
+  'encoding.unsupported': [415, 'Pengodean isian (Content-Encoding) tidak didukung.'],
+  'parameters.too.many': [413, 'Isian formulir terlalu banyak.'],
+  'entity.parse.failed': [400, 'Isian formulir tidak dapat dibaca.'],
+  'entity.verify.failed': [400, 'Isian formulir tidak dapat dibaca.'],
+  'request.size.invalid': [400, 'Ukuran isian tidak sesuai dengan yang dikirim.'],
+  'stream.encoding.set': [400, 'Isian formulir tidak dapat dibaca.'],
+};
+
 export interface AppHandle { app: express.Express; close(): void }
 
 /** Build the Express app. The caller has connected the database and run migrations. */
@@ -156,6 +167,19 @@ export function createApp(sequelize: Sequelize): AppHandle {
     cookie: { httpOnly: true, sameSite: 'lax', secure: c.isProduction },
   }));
   app.use(express.urlencoded({ extended: false, limit: '256kb', parameterLimit: 300 }));
+  // Forms are urlencoded or multipart (multer, per route). Any other body (JSON, XML, text)
+  // is refused before a route reads it, with a message, instead of reaching a handler as an
+  // empty or foreign body.
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return next();
+    const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+    if (hasBody && !req.is(['application/x-www-form-urlencoded', 'multipart/form-data'])) {
+      baseLocals(res.locals);
+      return res.status(415).render('errors/400', { title: 'Jenis isian tidak didukung', message: 'Formulir harus dikirim dari halaman Naskah (application/x-www-form-urlencoded atau multipart/form-data). Tidak ada data yang disimpan.' });
+    }
+    if (req.body === undefined) req.body = {};
+    next();
+  });
 
   // Absolute session lifetime on the app's clock: however active, a session ends this long after
   // sign-in. (The idle timeout is the store's.) Requests never write the session otherwise, so
@@ -247,6 +271,8 @@ export function createApp(sequelize: Sequelize): AppHandle {
         message: 'Formulir kedaluwarsa atau tidak sah (token keamanan tidak cocok). Tidak ada data yang disimpan. Kembali, muat ulang halaman, lalu kirim lagi.',
       });
     }
+    const bodyError = BODY_ERRORS[(err as { type?: string }).type ?? ''];
+    if (bodyError) return res.status(bodyError[0]).render('errors/400', { title: 'Isian tidak dapat dibaca', message: `${bodyError[1]} Tidak ada data yang disimpan.` });
     if ((err as { type?: string }).type === 'entity.too.large') {
       return res.status(413).render('errors/400', { title: 'Isian terlalu besar', message: 'Isian formulir terlalu besar. Tidak ada data yang disimpan.' });
     }

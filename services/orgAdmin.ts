@@ -287,7 +287,9 @@ async function parse(spec: EntitySpec, form: Record<string, unknown>, id: Record
       data[f.name] = raw;
     }
   }
-  if (spec.check) Object.assign(errors, await spec.check(data, id), errors);
+  // The record's own rules read the parsed fields: they run only once every field is valid
+  // (an unknown option would otherwise reach the database as undefined).
+  if (spec.check && !Object.keys(errors).length) Object.assign(errors, await spec.check(data, id));
   return { data, errors };
 }
 

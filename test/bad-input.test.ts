@@ -485,3 +485,51 @@ describe('Bad input: missing or wrong CSRF token', () => {
     expectExpiredForm(res);
   });
 });
+
+describe('Bad input: bodies a form route does not take (JSON, charsets, encodings, parameter floods)', () => {
+  let admin: Agent;
+  let kadis: Agent;
+  let letterId: number;
+  before(async () => { admin = await signIn('admin'); kadis = await signIn('kadis'); letterId = (await buildLetter()).id; });
+  const tokenOf = async (a: Agent, url: string) => /name="_csrf" value="([^"]+)"/.exec((await a.get(url)).text)![1];
+  const routes = () => [
+    { who: () => admin, page: '/admin/unit', post: '/admin/unit' },
+    { who: () => admin, page: '/admin/mutu_baku', post: '/admin/mutu_baku' },
+    { who: () => kadis, page: `/surat-masuk/${letterId}`, post: `/surat-masuk/${letterId}/disposisi` },
+    { who: () => kadis, page: `/surat-masuk/${letterId}`, post: `/surat-masuk/${letterId}/tutup` },
+    { who: () => kadis, page: '/profil', post: '/keluar-semua-perangkat-tidak-ada' },
+  ];
+
+  it('answers a JSON body on form routes with 415 and an Indonesian message, saving nothing', async () => {
+    for (const r of routes()) {
+      const token = await tokenOf(r.who(), r.page);
+      const res = await r.who().post(r.post).set('x-csrf-token', token).set('content-type', 'application/json').send(JSON.stringify({ _csrf: token, name: 'x', kind: 'bidang' }));
+      expect(res.status, `${r.post}: ${res.text.slice(0, 200)}`).to.equal(415);
+      expect(pageText(res.text)).to.include('Tidak ada data yang disimpan');
+      expect(res.text).to.not.match(/at .*\.ts:\d+/);
+    }
+    const unauth = await (await signIn('sekretariat')).post('/masuk').set('content-type', 'application/json').send('{"login":"kadis","password":"x"}');
+    expect(unauth.status).to.equal(415);
+  });
+
+  it('answers an unknown charset and an unknown content encoding with 415, a parameter flood with 413', async () => {
+    const token = await tokenOf(admin, '/admin/unit');
+    const charset = await admin.post('/admin/unit').set('content-type', 'application/x-www-form-urlencoded; charset=x-klingon').send(`_csrf=${encodeURIComponent(token)}&name=a`);
+    expect(charset.status).to.equal(415);
+    expect(pageText(charset.text)).to.include('Set karakter isian tidak didukung');
+    const encoding = await admin.post('/admin/unit').set('content-type', 'application/x-www-form-urlencoded').set('content-encoding', 'br-unknown').send(`_csrf=${encodeURIComponent(token)}&name=a`);
+    expect(encoding.status).to.equal(415);
+    expect(pageText(encoding.text)).to.include('Pengodean isian');
+    const flood = Array.from({ length: 2000 }, (_, i) => `f${i}=1`).join('&');
+    const many = await admin.post('/admin/unit').set('content-type', 'application/x-www-form-urlencoded').send(`_csrf=${encodeURIComponent(token)}&${flood}`);
+    expect(many.status).to.equal(413);
+    expect(pageText(many.text)).to.include('terlalu banyak');
+  });
+
+  it('refuses an unknown role on the SLA form (/admin/mutu_baku) as a field error, not a 500', async () => {
+    const token = await tokenOf(admin, '/admin/mutu_baku');
+    const res = await admin.post('/admin/mutu_baku').type('form').send({ _csrf: token, role: 'raja', jenisNaskahCode: '', amount: '2', unit: 'jam' });
+    expect(res.status).to.equal(422);
+    expect(pageText(res.text)).to.include('Peran penerima: pilihan tidak dikenal.');
+  });
+});
