@@ -72,7 +72,8 @@ export function freeNames(text: string): string[] {
     }
   }
   const names = new Set<string>();
-  for (const m of src.matchAll(/(\.\s*|\?\.\s*)?([A-Za-z_$][\w$]*)/g)) {
+  // A property follows one dot (or `?.`); three dots are a spread, and the name after them is read.
+  for (const m of src.matchAll(/((?<!\.)\.\s*|\?\.\s*)?([A-Za-z_$][\w$]*)/g)) {
     const name = m[2];
     if (m[1] || RESERVED.has(name) || OWN.has(name) || declared.has(name) || GLOBALS.has(name)) continue;
     names.add(name);

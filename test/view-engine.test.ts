@@ -42,7 +42,13 @@ describe('View engine (lib/viewEngine): EJS pages without `with`', () => {
   });
 
   for (const cache of [false, true]) {
-    it(`renders a page with includes, declarations, globals and raw output as ejs does (view cache ${cache ? 'on' : 'off'})`, async () => {
+    it('finds names read only inside a spread ([...list], {...opts}, f(...args))', () => {
+    const names = freeNames('<% const all = [...list, ...more]; const o = { ...opts }; %><%= f(...args) %><%= x.y %>');
+    for (const n of ['list', 'more', 'opts', 'f', 'args', 'x']) expect(names, n).to.include(n);
+    expect(names).to.not.include('y');
+  });
+
+  it(`renders a page with includes, declarations, globals and raw output as ejs does (view cache ${cache ? 'on' : 'off'})`, async () => {
       const file = path.join(FIXTURES, 'page.ejs');
       const ours = await render(file, LOCALS, cache);
       const stock = await ejs.renderFile(file, LOCALS);
