@@ -3,7 +3,7 @@ import supertest from 'supertest';
 import { Op } from 'sequelize';
 import { LoginThrottle } from '../models';
 import { config, setConfig } from '../config';
-import { setClock, systemClock } from '../lib/clock';
+import { setClock, systemClock, FixedClock } from '../lib/clock';
 import { countEvent } from '../services/throttle';
 import { app, csrfOf, textOf } from './helpers/app';
 import { buildUser, uniq } from './helpers/factories';
@@ -147,7 +147,6 @@ describe('Sign-in throttle: per account and atomic', () => {
   });
 
   it('countEvent starts a new window after the old one, in the same atomic update', async () => {
-    const { FixedClock } = await import('../lib/clock');
     const clock = new FixedClock(new Date('2026-06-01T08:00:00Z'));
     setClock(clock);
     const key = uniq('test:window:');
