@@ -112,6 +112,29 @@ describe('Sign-in and sessions', () => {
     expect((ended + 1) * (config().sessionIdleMs / 2)).to.be.greaterThan(config().sessionAbsoluteMs);
   });
 
+  it('stores no session for visitors: 20 cookieless loads of the sign-in page add no session row, and the form still works', async () => {
+    const count = async () => Number(((await db().query('SELECT COUNT(*) AS n FROM sessions'))[0] as { n: number }[])[0].n);
+    const before = await count();
+    for (let i = 0; i < 20; i++) expect((await supertest(app()).get('/masuk')).status).to.equal(200);
+    expect(await count()).to.equal(before);
+    // The sign-in form's token is bound to the browser by its own signed cookie: a token from
+    // another browser's page is refused.
+    const other = await csrfOf(supertest.agent(app()), '/masuk');
+    const agent = supertest.agent(app());
+    await agent.get('/masuk');
+    expect((await agent.post('/masuk').type('form').send({ _csrf: other, login: 'kabid', password: DEMO_PASSWORD })).status).to.equal(403);
+    const own = await csrfOf(agent, '/masuk');
+    expect((await agent.post('/masuk').type('form').send({ _csrf: own, login: 'kabid', password: DEMO_PASSWORD })).status).to.equal(302);
+    expect(await count()).to.equal(before + 1);
+  });
+
+  it('pages opened at once right after sign-in share one CSRF token, so each of their forms is accepted', async () => {
+    const agent = await signIn('sekretariat');
+    const pages = await Promise.all(['/surat-masuk/baru', '/surat-masuk', '/profil', '/kotak-masuk', '/notifikasi'].map((u) => agent.get(u)));
+    const tokens = new Set(pages.map((p) => /name="_csrf" value="([^"]+)"/.exec(p.text)?.[1]).filter(Boolean));
+    expect(tokens.size).to.equal(1);
+  });
+
   it('sets the session cookie at sign-in as a browser-session cookie and does not re-send it on every page', async () => {
     const agent = supertest.agent(app());
     const res = await tryLogin(agent, 'kadis', DEMO_PASSWORD);
