@@ -7,7 +7,7 @@ import { today } from '../lib/dates';
 import { JenisNaskah, Klasifikasi, LetterNumber, NUMBER_SOURCE_LABEL, NUMBER_STATUS_LABEL } from '../models';
 import { NUMBER_SCOPE_LABEL, ruleFor } from '../lib/numberingRules';
 import { getSetting } from '../services/settings';
-import { cancelLetterNumber, defaultUnitCode, exampleNumber, numberRegister, recordManualNumber, type ManualForm } from '../services/letterNumbering';
+import { cancelLetterNumber, defaultUnitCode, exampleNumber, maskConfidentialNumbers, numberRegister, recordManualNumber, type ManualForm } from '../services/letterNumbering';
 import { updateNumberingSettings } from '../services/numberingSettings';
 
 /** Outgoing-letter numbers: the admin's format settings and the register kept by the secretariat. */
@@ -54,6 +54,7 @@ router.get('/nomor-surat', requireLogin, requireThat(canSeeNumberRegister), asyn
   const year = Number.isInteger(y) && y >= 1900 && y <= 2200 ? y : thisYear;
   const before = idParam(str(req.query.sebelum));
   const { rows, nextBefore } = await numberRegister(year, before);
+  await maskConfidentialNumbers(actorOf(req), rows);
   res.render('numbers/register', {
     title: 'Register Nomor Surat Keluar', rows, nextBefore, year, thisYear, canManage: canManageNumbers(actorOf(req)),
     NUMBER_SOURCE_LABEL, NUMBER_STATUS_LABEL,
@@ -94,6 +95,7 @@ async function loadNumber(req: Request): Promise<LetterNumber> {
 
 async function renderNumber(req: Request, res: Response, n: LetterNumber, extra: Record<string, unknown> = {}, status = 200) {
   const reused = n.reusesId ? await LetterNumber.findByPk(n.reusesId) : null;
+  await maskConfidentialNumbers(actorOf(req), reused ? [n, reused] : [n]);
   res.status(status).render('numbers/show', {
     title: `Nomor ${n.number}`, n, reused, rights: numberRights(actorOf(req), n), errors: {}, v: {}, NUMBER_SOURCE_LABEL, NUMBER_STATUS_LABEL, ...extra,
   });

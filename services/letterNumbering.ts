@@ -1,5 +1,6 @@
 import { Op, UniqueConstraintError, type Transaction } from 'sequelize';
-import { JenisNaskah, Klasifikasi, LetterNumber, Setting, Unit } from '../models';
+import { CONFIDENTIAL, JenisNaskah, Klasifikasi, LetterNumber, OutgoingLetter, Setting, Unit } from '../models';
+import { chainPositions, outgoingRights } from '../policies/outgoing';
 import { tx } from '../lib/db';
 import { now } from '../lib/clock';
 import { parseIsoDate, today } from '../lib/dates';
@@ -210,7 +211,10 @@ export async function recordManualNumber(actor: Actor, f: ManualForm): Promise<L
   const record = () => tx(async (t) => {
     const same = await LetterNumber.findAll({ where: { number }, order: [['id', 'DESC']], transaction: t });
     const standing = same.find((n) => n.status === 'aktif');
-    if (standing) throw new ValidationError({ number: `Nomor ${number} sudah dipakai (tanggal ${standing.letterDate}${standing.perihal ? `, perihal "${standing.perihal}"` : ''}).` });
+    if (standing) {
+      await maskConfidentialNumbers(actor, [standing]);
+      throw new ValidationError({ number: `Nomor ${number} sudah dipakai (tanggal ${standing.letterDate}${standing.perihal ? `, perihal "${standing.perihal}"` : ''}).` });
+    }
     const cancelled = same[0];
     if (cancelled && f.reuse !== '1') {
       throw new ValidationError({ reuse: `Nomor ${number} pernah dibatalkan (${cancelled.cancelReason ?? ''}). Centang "Pakai kembali nomor yang dibatalkan" bila nomor ini memang diberikan lagi.` });
@@ -244,6 +248,25 @@ export async function numberRegister(year: number, beforeId: number | null, limi
   });
   const more = rows.length > limit;
   return { rows: rows.slice(0, limit), nextBefore: more ? rows[limit - 1].id : null };
+}
+
+/** What the register shows of a confidential letter's perihal to a reader outside its chain. */
+export const MASKED_PERIHAL = '(dirahasiakan)';
+
+/**
+ * Hide the perihal of numbers that belong to a Rahasia or Sangat Rahasia letter from a reader
+ * who is not in that letter's chain (drafter, paraf chain, signer, countersigner): the number
+ * register is read by the secretariat, the Sekretaris and admins, who keep numbers, not content.
+ * Changes the rows in place (never saved) and returns them.
+ */
+export async function maskConfidentialNumbers<T extends LetterNumber>(actor: AnyActor, rows: T[]): Promise<T[]> {
+  const draftIds = [...new Set(rows.map((n) => n.draftId).filter((x): x is number => !!x))];
+  if (!draftIds.length) return rows;
+  const drafts = await OutgoingLetter.findAll({ where: { id: draftIds, sifat: [...CONFIDENTIAL] } });
+  const hidden = new Set<number>();
+  for (const d of drafts) if (!outgoingRights(actor, d, await chainPositions(d.id)).view) hidden.add(d.id);
+  for (const n of rows) if (n.draftId && hidden.has(n.draftId)) n.perihal = MASKED_PERIHAL;
+  return rows;
 }
 
 /** Example numbers for the admin page: what a rule would print next for a sample klasifikasi. */

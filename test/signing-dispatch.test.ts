@@ -180,6 +180,27 @@ describe('Surat Keluar: TTE, dispatch and verification', function () {
     expect((await post(signed)).text).to.contain('TIDAK BERLAKU LAGI');
   });
 
+  it('the number register masks a signed Rahasia letter\'s perihal for the secretariat, Sekretaris and admin, not for its signer', async () => {
+    const d = await readyDraft({ sifat: 'rahasia', perihal: uniq('Penanganan insiden siber ') });
+    const l = await signLetter({ actor: await actorOf('kadis'), letterId: d.id, passphrase: PASS });
+    const n = (await LetterNumber.findOne({ where: { draftId: l.id } }))!;
+    expect(n.perihal, 'the number row keeps the perihal for the letter\'s own chain').to.equal(l.perihal);
+    for (const who of ['sekretariat', 'sekretaris', 'admin']) {
+      const agent = await signIn(who);
+      for (const url of [`/nomor-surat?tahun=${n.year}`, `/nomor-surat/${n.id}`]) {
+        const page = await agent.get(url);
+        expect(page.status, `${who} ${url}`).to.equal(200);
+        expect(page.text, `${who} ${url}`).to.contain(n.number).and.not.contain(l.perihal);
+        expect(textOf(page.text)).to.contain('(dirahasiakan)');
+      }
+    }
+    // Recording the same number by hand is refused without telling its perihal.
+    const clerk = await signIn('sekretariat');
+    const token = await csrfOf(clerk, '/nomor-surat/manual');
+    const dup = await clerk.post('/nomor-surat/manual').type('form').send({ _csrf: token, number: n.number, jenisNaskah: n.jenisNaskahCode, klasifikasi: n.klasifikasiCode, letterDate: n.letterDate, perihal: '', reason: 'dicatat ulang untuk uji' });
+    expect(dup.text).to.contain('sudah dipakai').and.not.contain(l.perihal);
+  });
+
   it('replace: a new draft names the old letter; once signed, the old one reads DIGANTI; Rahasia hides perihal', async () => {
     const d = await readyDraft({ sifat: 'rahasia' });
     const old = await signLetter({ actor: await actorOf('kadis'), letterId: d.id, passphrase: PASS });
