@@ -269,7 +269,11 @@ export async function registerPage(actor: AnyActor, f: RegisterFilters, after: n
   }
   const more = letters.length > limit;
   const page = letters.slice(0, limit);
-  const rows = await maskConfidential(actor, page);
+  let rows = await maskConfidential(actor, page);
+  // A text search never answers with a confidential letter outside the reader's chain: even a
+  // masked row would confirm, word by word, what its perihal, summary or number holds. The
+  // cursor stays that of the unfiltered page, so paging skips nothing.
+  if (f.q) rows = rows.filter((r) => !r.masked);
   return { rows, next: more ? page[page.length - 1].id : null };
 }
 
@@ -288,12 +292,14 @@ async function maskConfidential(actor: AnyActor, letters: Listed[]): Promise<Reg
   return listed.map((x) => ({ letter: x.letter, masked: x.secret && !(x.allowed ?? reached.has(x.letter.id)) }));
 }
 
-/** Every letter matching the filters, in batches, for the CSV export. */
+/** Every letter matching the filters that the reader may read, in batches, for the CSV export. */
 export async function* registerAll(actor: AnyActor, f: RegisterFilters, batch = 1000): AsyncGenerator<RegisterRow> {
   let after: number | null = null;
   for (;;) {
     const { rows, next } = await registerPage(actor, f, after, batch);
-    for (const r of rows) yield r;
+    // The export is a copy that leaves the system: confidential letters outside the reader's
+    // chain are not in it at all (no sender, no number).
+    for (const r of rows) if (!r.masked) yield r;
     if (!next) return;
     after = next;
   }

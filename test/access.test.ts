@@ -185,12 +185,17 @@ describe('Access: confidential letters', () => {
     expect(text).to.include(letter.agendaNumber);
     expect(text).to.include('(dirahasiakan)');
     expect(reg.text).to.not.include(letter.perihal);
+    // The CSV export leaves the system: the letter is not in it at all (no sender, no number).
     const csv = await clerk.get(`/surat-masuk.csv?sender=${agency.id}`);
-    expect(csv.text).to.include('(dirahasiakan)');
-    expect(csv.text).to.not.include(letter.perihal);
-    // Searching for its words does not reveal it either.
-    const search = await clerk.get(`/surat-masuk?sender=${agency.id}&q=${encodeURIComponent(letter.perihal.split(' ').pop()!)}`);
-    expect(search.text).to.not.include(letter.perihal);
+    expect(csv.status).to.equal(200);
+    expect(csv.text).to.include('Nomor Agenda');
+    expect(csv.text).to.not.include(letter.perihal).and.not.include(letter.agendaNumber).and.not.include(letter.senderNumber);
+    // Searching for its words or its number does not find it (not even masked).
+    for (const q of [letter.perihal.split(' ').pop()!, 'dirahasiakan', letter.senderNumber]) {
+      const search = await clerk.get(`/surat-masuk?sender=${agency.id}&q=${encodeURIComponent(q)}`);
+      expect(search.text, q).to.not.include(letter.perihal).and.not.include(`/surat-masuk/${letter.id}"`);
+    }
+
   });
 
   it('shows the addressed Kepala Dinas the content and the scan with safe download headers', async () => {
