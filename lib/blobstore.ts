@@ -13,11 +13,16 @@ import { config } from '../config';
  */
 export interface BlobStore {
   /** Move a finished temporary file into the store; returns its SHA-256 and size. */
-  putFile(tmpPath: string): Promise<{ sha256: string; size: number }>;
-  putBuffer(buf: Buffer): Promise<{ sha256: string; size: number }>;
+  putFile(tmpPath: string): Promise<{ sha256: string; size: number; created: boolean }>;
+  putBuffer(buf: Buffer): Promise<{ sha256: string; size: number; created: boolean }>;
   open(sha256: string): Readable;
   exists(sha256: string): Promise<boolean>;
   remove(sha256: string): Promise<void>;
+  /**
+   * Remove a blob unless `isReferenced()` says a record points to it or it was put again since
+   * (by this process, serialized with putFile, or by another, seen by its restarted age).
+   */
+  removeIfUnreferenced(sha256: string, isReferenced: () => Promise<boolean>): Promise<boolean>;
   /** Every stored blob with its modification time. */
   list(): AsyncIterable<{ sha256: string; mtimeMs: number }>;
   /** Re-hash a stored blob. */
@@ -43,7 +48,20 @@ export class LocalBlobStore implements BlobStore {
     return path.join(this.root, 'objects', sha.slice(0, 2), sha.slice(2, 4), sha);
   }
 
-  async putFile(tmpPath: string): Promise<{ sha256: string; size: number }> {
+  /** Puts and removals of the same blob, one after the other within this process. */
+  private locks = new Map<string, Promise<unknown>>();
+  private withLock<T>(sha: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.locks.get(sha) ?? Promise.resolve();
+    const run = prev.then(fn, fn);
+    const tail = run.catch(() => undefined);
+    this.locks.set(sha, tail);
+    void tail.then(() => { if (this.locks.get(sha) === tail) this.locks.delete(sha); });
+    return run;
+  }
+  /** mtime this process gave each blob it created, for removeIfUnreferenced. */
+  private createdAt = new Map<string, number>();
+
+  async putFile(tmpPath: string): Promise<{ sha256: string; size: number; created: boolean }> {
     const h = crypto.createHash('sha256');
     let size = 0;
     const fh = await fsp.open(tmpPath, 'r+');
@@ -53,20 +71,38 @@ export class LocalBlobStore implements BlobStore {
     } finally { await fh.close(); }
     const sha256 = h.digest('hex');
     const dest = this.pathOf(sha256);
-    // The same bytes are stored already: keep that file but restart its age, so the orphan sweep
-    // spares it as the new upload it now is (if it vanished meanwhile, this copy is stored).
-    const t = new Date();
-    if (await fsp.utimes(dest, t, t).then(() => true, () => false)) {
-      await fsp.rm(tmpPath, { force: true });
-    } else {
+    return this.withLock(sha256, async () => {
+      // The same bytes are stored already: keep that file but restart its age, so the orphan sweep
+      // spares it as the new upload it now is (if it vanished meanwhile, this copy is stored).
+      const t = new Date();
+      this.createdAt.delete(sha256);
+      if (await fsp.utimes(dest, t, t).then(() => true, () => false)) {
+        await fsp.rm(tmpPath, { force: true });
+        return { sha256, size, created: false };
+      }
       await fsp.mkdir(path.dirname(dest), { recursive: true });
       await fsp.rename(tmpPath, dest);
       await this.syncDir(path.dirname(dest));
-    }
-    return { sha256, size };
+      const st = await fsp.stat(dest);
+      if (this.createdAt.size > 10_000) this.createdAt.clear();
+      this.createdAt.set(sha256, st.mtimeMs);
+      return { sha256, size, created: true };
+    });
   }
 
-  async putBuffer(buf: Buffer): Promise<{ sha256: string; size: number }> {
+  removeIfUnreferenced(sha256: string, isReferenced: () => Promise<boolean>): Promise<boolean> {
+    return this.withLock(sha256, async () => {
+      const mine = this.createdAt.get(sha256);
+      const st = await fsp.stat(this.pathOf(sha256)).catch(() => null);
+      if (!st || mine === undefined || st.mtimeMs !== mine) return false;
+      if (await isReferenced()) return false;
+      await fsp.rm(this.pathOf(sha256), { force: true });
+      this.createdAt.delete(sha256);
+      return true;
+    });
+  }
+
+  async putBuffer(buf: Buffer): Promise<{ sha256: string; size: number; created: boolean }> {
     const tmp = path.join(this.tmpDir(), `buf-${process.pid}-${crypto.randomBytes(8).toString('hex')}`);
     const fh = await fsp.open(tmp, 'w');
     try { await fh.writeFile(buf); } finally { await fh.close(); }

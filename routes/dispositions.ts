@@ -8,7 +8,7 @@ import { sendDispositions } from '../services/dispositionSender';
 import { reportOnDisposition } from '../services/dispositionReporter';
 import { recallDisposition } from '../services/dispositionRecaller';
 import { closeLetter } from '../services/letterCloser';
-import { storeUploads, discardTmp } from '../services/uploads';
+import { storeUploads, discardTmp, releaseUploads } from '../services/uploads';
 import { deliverPendingEmails } from '../services/mailer';
 import { loadLetter, renderLetter } from './letters';
 
@@ -83,6 +83,7 @@ router.post('/disposisi/:id/laporan', requireLogin, uploadFields([{ name: 'files
     try {
       await reportOnDisposition({ actor: actorOf(req), dispositionId: d.id, expectedVersion: num(b.version), body: str(b.body), files: stored, complete });
     } catch (e) {
+      await releaseUploads(stored);
       // Field names carry the disposition id: several report forms share the page.
       if (e instanceof ValidationError) throw new ValidationError(Object.fromEntries(Object.entries(e.fields).map(([k, v]) => [`${k}-${d.id}`, v])), e.message);
       throw e;

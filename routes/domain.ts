@@ -22,7 +22,7 @@ import { getSetting } from '../services/settings';
 import { discardTmp } from '../services/uploads';
 import { loadCase } from '../services/domainCommon';
 import { countEvent, lockedMinutes } from '../services/throttle';
-import { contentDisposition } from './files';
+import { contentDisposition, sendUpload } from './files';
 
 /** Domain and subdomain cases of the Pejabat Domain, the registry, and the public tracking page. */
 const router = Router();
@@ -171,10 +171,7 @@ router.get('/domain/kasus/:id/berkas/:docId', requireLogin, async (req, res) => 
   await loadCase(actorOf(req), id);
   const doc = await DomainCaseDocument.findOne({ where: { id: docId, caseId: id } });
   if (!doc) throw new NotFoundError('Berkas tidak ditemukan.');
-  res.setHeader('Content-Type', doc.mime);
-  res.setHeader('Content-Disposition', contentDisposition(req.query.unduh ? 'attachment' : 'inline', doc.originalName));
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  blobStore().open(doc.blobSha).on('error', () => { if (!res.headersSent) res.status(404).end(); else res.destroy(); }).pipe(res);
+  await sendUpload(res, doc, !req.query.unduh);
 });
 
 router.get('/domain/kasus/:id/paket.zip', requireLogin, async (req, res) => {

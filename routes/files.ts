@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { LetterFile, IncomingLetter, Disposition, DispositionReport, DispositionReportFile } from '../models';
 import { blobStore } from '../lib/blobstore';
+import { scanPdf } from '../lib/pdfBounds';
 import { requireLogin, actorOf, idParam } from '../lib/guards';
 import { NotFoundError } from '../lib/errors';
 import { letterRights, chainOf, authorizeLetter } from '../policies/letter';
@@ -13,18 +14,42 @@ export function contentDisposition(kind: 'inline' | 'attachment', name: string):
   return `${kind}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`;
 }
 
-/** Stream a stored file with the headers every download needs. */
-async function sendBlob(res: Response, f: { blobSha: string; mime: string; size: number; originalName: string }, inline: boolean): Promise<void> {
+/** Scripts and actions found in stored PDFs, by content hash (the bytes of a hash never change). */
+const scriptedCache = new Map<string, boolean>();
+const SCRIPTED = new Set(['JavaScript', 'JS', 'Launch', 'SubmitForm', 'ImportData', 'RichMedia', 'XFA', 'GoToE', 'EmbeddedFile']);
+
+/** Whether a stored PDF carries JavaScript, launch or submit actions, or embedded files. */
+async function isScriptedPdf(sha256: string): Promise<boolean> {
+  const known = scriptedCache.get(sha256);
+  if (known !== undefined) return known;
+  const chunks: Buffer[] = [];
+  for await (const c of blobStore().open(sha256)) chunks.push(c as Buffer);
+  const scan = await scanPdf(Buffer.concat(chunks));
+  // A PDF beyond the bounds (stored before uploads were bounded) is not opened in the browser either.
+  const scripted = !scan.ok || scan.activeContent.some((n) => SCRIPTED.has(n));
+  if (scriptedCache.size >= 5000) scriptedCache.delete(scriptedCache.keys().next().value as string);
+  scriptedCache.set(sha256, scripted);
+  return scripted;
+}
+
+/**
+ * Stream an uploaded file (a scan, a lampiran, a report or domain document) with the headers
+ * every download needs. Uploaded bytes are the sender's, not ours: they are served with a
+ * sandbox CSP and nosniff, and a PDF that carries scripts or actions is only ever downloaded,
+ * never shown inline (Chromium's PDF viewer runs a PDF's JavaScript even under a sandbox CSP).
+ */
+export async function sendUpload(res: Response, f: { blobSha: string; mime: string; size?: number; originalName: string }, inline: boolean): Promise<void> {
   if (!(await blobStore().exists(f.blobSha))) throw new NotFoundError('Berkas tidak ditemukan di penyimpanan. Hubungi admin (jalankan naskah blobs:verify).');
+  const asInline = inline && !(f.mime === 'application/pdf' && (await isScriptedPdf(f.blobSha)));
   res.setHeader('Content-Type', f.mime);
-  res.setHeader('Content-Length', String(f.size));
-  res.setHeader('Content-Disposition', contentDisposition(inline ? 'inline' : 'attachment', f.originalName));
+  if (f.size !== undefined) res.setHeader('Content-Length', String(f.size));
+  res.setHeader('Content-Disposition', contentDisposition(asInline ? 'inline' : 'attachment', f.originalName));
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Cache-Control', 'private, no-store');
-  // The page CSP (object-src 'none') would stop Chromium's PDF viewer; the bytes are only PDF,
-  // JPEG or PNG (checked at upload) and nosniff keeps them from being read as anything else.
-  res.removeHeader('Content-Security-Policy');
-  blobStore().open(f.blobSha).on('error', () => res.destroy()).pipe(res);
+  // Instead of the page CSP (its object-src 'none' would stop Chromium's PDF viewer): a sandbox,
+  // so an uploaded file can never act as a page of this origin.
+  res.setHeader('Content-Security-Policy', 'sandbox');
+  blobStore().open(f.blobSha).on('error', () => { if (!res.headersSent) res.status(404).end(); else res.destroy(); }).pipe(res);
 }
 
 async function authorizeLetterContent(req: Request, letterId: number): Promise<void> {
@@ -39,7 +64,7 @@ router.get('/berkas/:id', requireLogin, async (req, res) => {
   const file = id ? await LetterFile.findByPk(id) : null;
   if (!file) throw new NotFoundError();
   await authorizeLetterContent(req, file.letterId);
-  await sendBlob(res, file, req.query.unduh === undefined);
+  await sendUpload(res, file, req.query.unduh === undefined);
 });
 
 /** A file attached to a disposition report: visible to the letter's chain. */
@@ -50,7 +75,7 @@ router.get('/berkas-laporan/:id', requireLogin, async (req, res) => {
   const d = report ? await Disposition.findByPk(report.dispositionId) : null;
   if (!file || !d) throw new NotFoundError();
   await authorizeLetterContent(req, d.letterId);
-  await sendBlob(res, file, req.query.unduh === undefined);
+  await sendUpload(res, file, req.query.unduh === undefined);
 });
 
 export default router;

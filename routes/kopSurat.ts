@@ -3,7 +3,7 @@ import { requireLogin, requireThat, actorOf, flash } from '../lib/guards';
 import { isAdmin } from '../policies/letter';
 import { ValidationError } from '../lib/errors';
 import { uploadFields, filesOf } from '../lib/upload';
-import { storeUploads, discardTmp } from '../services/uploads';
+import { storeUploads, discardTmp, releaseUploads } from '../services/uploads';
 import { FONT_NAMES, LINE_SPACINGS, MIN_MARGIN_CM, PAPER_LABEL, type KopSurat, type TataLetak } from '../lib/kop';
 import { contactLinesOf, emblemDataUri } from '../services/kop';
 import { updateKop, type EmblemUpload } from '../services/kopUpdater';
@@ -67,11 +67,11 @@ router.post(PATH, requireLogin, requireThat(isAdmin), uploadFields([{ name: 'emb
   }
   let emblem: EmblemUpload | 'hapus' | undefined = remove ? 'hapus' : pendingEmblem(req) ?? undefined;
   if (tmp.length && !remove) {
-    const { stored, errors } = await storeUploads(tmp, () => 'lampiran');
+    const { stored, errors } = await storeUploads(tmp, () => 'lampiran', { accept: ['image/png', 'image/jpeg'], acceptMessage: () => 'Lambang harus berupa gambar PNG atau JPEG, bukan PDF.' });
     const img = stored[0];
     if (errors.length || !img || (img.mime !== 'image/png' && img.mime !== 'image/jpeg')) {
-      const msg = errors.length ? errors.map((e) => e.message).join(' ') : 'Lambang harus berupa gambar PNG atau JPEG, bukan PDF.';
-      return render(req, res, b, { emblem: msg }, 422, remove);
+      await releaseUploads(stored);
+      return render(req, res, b, { emblem: errors.map((e) => e.message).join(' ') || 'Pilih berkas lambang.' }, 422, remove);
     }
     emblem = { sha256: img.sha256, size: img.size, mime: img.mime };
     setPendingEmblem(req, emblem, img.originalName);
@@ -82,7 +82,11 @@ router.post(PATH, requireLogin, requireThat(isAdmin), uploadFields([{ name: 'emb
     await updateKop({ actor: actorOf(req), form: b, emblem });
   } catch (err) {
     if (err instanceof ValidationError) {
-      if (err.fields.emblem) setPendingEmblem(req, null);
+      if (err.fields.emblem) {
+        const pending = pendingEmblem(req);
+        if (pending) await releaseUploads([{ ...pending, originalName: '', kind: 'lampiran', created: true }]);
+        setPendingEmblem(req, null);
+      }
       return render(req, res, b, err.fields, 422, remove);
     }
     throw err;

@@ -137,7 +137,7 @@ router.post('/surat-masuk', requireLogin, requireThat(canRegister),
       await discardTmp(tmp);
       return renderNew(res, values, { pending: pendingFor(req, key), formError: `${req.uploadError} Data lain belum disimpan; perbaiki lalu kirim lagi.` }, 400);
     }
-    const { stored, errors: fileErrors } = await storeUploads(tmp, (f) => (f.fieldname === 'scan' ? 'scan' : 'lampiran'));
+    const { stored, errors: fileErrors } = await storeUploads(tmp, (f) => (f.fieldname === 'scan' ? 'scan' : 'lampiran'), { partial: true });
     const removed = new Set(Array.isArray(body.removePending) ? body.removePending : typeof body.removePending === 'string' ? [body.removePending] : []);
     let pending = pendingFor(req, key).filter((p) => !removed.has(p.sha256));
     if (stored.some((s) => s.kind === 'scan')) pending = pending.filter((p) => p.kind !== 'scan');

@@ -26,12 +26,12 @@ import { defaultChain } from '../services/parafChain';
 import { draftHtml, draftPdf } from '../services/outgoingDoc';
 import { compareVersions } from '../services/versionDiff';
 import { outgoingList, outgoingCounters, OUTGOING_TABS, OUTGOING_TAB_LABEL, type OutgoingTab } from '../services/outgoingQueries';
-import { storeUploads, discardTmp } from '../services/uploads';
+import { storeUploads, discardTmp, releaseUploads } from '../services/uploads';
 import { deliverPendingEmails } from '../services/mailer';
 import { positionLabels } from '../services/org';
 import { signingPanelOf } from '../services/letterCountersigner';
 import { ChromiumLaunchError, ChromiumMissingError, PdfUnavailableError } from '../lib/pdfRenderer';
-import { contentDisposition } from './files';
+import { contentDisposition, sendUpload } from './files';
 import type { Actor } from '../services/actor';
 
 /** Surat Keluar: drafts, their versions, the paraf chain, previews. */
@@ -282,7 +282,8 @@ router.post('/surat-keluar/:id/lampiran', requireLogin, uploadFields([{ name: 'l
     if (req.uploadError) { await discardTmp(tmp); throw new ValidationError({ lampiranFiles: req.uploadError }); }
     const { stored, errors } = await storeUploads(tmp, () => 'lampiran');
     if (errors.length) throw new ValidationError({ lampiranFiles: errors.map((e) => e.message).join(' ') });
-    const r = await changeAttachments({ actor: actorOf(req), letterId: letter.id, expectedLockVersion: num(body.lockVersion), change: { kind: 'add', files: stored } });
+    const r = await changeAttachments({ actor: actorOf(req), letterId: letter.id, expectedLockVersion: num(body.lockVersion), change: { kind: 'add', files: stored } })
+      .catch(async (e: unknown) => { await releaseUploads(stored); throw e; });
     return `${stored.length} berkas dilampirkan (versi ${r.versionNo}).${r.voided.length ? ' Paraf pada versi sebelumnya batal.' : ''}`;
   });
 });
@@ -313,13 +314,7 @@ router.get('/surat-keluar/:id/lampiran/:aid', requireLogin, async (req, res) => 
   const aid = idParam(req.params.aid);
   const f = aid ? await OutgoingAttachment.findOne({ where: { id: aid, letterId: letter.id } }) : null;
   if (!f || !(await blobStore().exists(f.blobSha))) throw new NotFoundError('Berkas lampiran tidak ditemukan.');
-  res.setHeader('Content-Type', f.mime);
-  res.setHeader('Content-Length', String(f.size));
-  res.setHeader('Content-Disposition', contentDisposition(req.query.unduh === undefined ? 'inline' : 'attachment', f.originalName));
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('Cache-Control', 'private, no-store');
-  res.removeHeader('Content-Security-Policy');
-  blobStore().open(f.blobSha).on('error', () => res.destroy()).pipe(res);
+  await sendUpload(res, f, req.query.unduh === undefined);
 });
 
 // ---- The chain ----

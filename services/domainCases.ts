@@ -15,7 +15,7 @@ import { recordEvent } from './audit';
 import { getSetting, workingCalendar } from './settings';
 import { nipProblem } from './org';
 import { currentType, definitionOf } from './domainCaseTypes';
-import { storeUploads, discardTmp, type TmpUpload } from './uploads';
+import { storeUploads, discardTmp, releaseUploads, type StoredUpload, type TmpUpload } from './uploads';
 import {
   caseEvent, checklistOf, dueFrom, loadCase, newTrackingCode, preflightProblems, registrarWarnings, reportStep, stepIndex, stepMinutes, stepOf,
 } from './domainCommon';
@@ -208,7 +208,12 @@ async function addDocument(t: Transaction, c: DomainCase, def: CaseTypeDefinitio
   return doc;
 }
 
-async function storeOne(files: TmpUpload[] | undefined, field: string): Promise<{ sha256: string; size: number; mime: string; originalName: string }> {
+/** Run a command that will point to `stored`; when it refuses, the files go again. */
+async function withRelease<T>(stored: StoredUpload[], fn: () => Promise<T>): Promise<T> {
+  try { return await fn(); } catch (e) { await releaseUploads(stored); throw e; }
+}
+
+async function storeOne(files: TmpUpload[] | undefined, field: string): Promise<StoredUpload> {
   const list = files ?? [];
   if (!list.length) throw new ValidationError({ [field]: 'Pilih berkas yang akan diunggah.' });
   if (list.length > 1) { await discardTmp(list); throw new ValidationError({ [field]: 'Unggah satu berkas per dokumen.' }); }
@@ -231,7 +236,7 @@ export async function uploadDocument(p: { actor: Actor; caseId: number; slotKey:
     const slot = slotsFor(def, c.nameKind).find((s) => s.key === p.slotKey);
     if (!slot) throw new NotFoundError('Dokumen tidak ada dalam daftar periksa kasus ini.');
     const f = await storeOne(p.files, `slot_${slot.key}`);
-    return await tx(async (t) => {
+    return await withRelease([f], () => tx(async (t) => {
       const { c: locked, def: d } = await loadCase(p.actor, p.caseId, t);
       const doc = await addDocument(t, locked, d, slot.key, f, p.actor.user.id);
       const warnings = doc.warnings ? JSON.parse(doc.warnings) as string[] : [];
@@ -241,7 +246,7 @@ export async function uploadDocument(p: { actor: Actor; caseId: number; slotKey:
         after: { slot: slot.key, versi: doc.version, sha256: f.sha256, ukuran: f.size, jenis: f.mime, peringatan: warnings },
       });
       return { doc, warnings };
-    });
+    }));
   } finally {
     await discardTmp(p.files);
   }
@@ -473,7 +478,7 @@ export async function completeStep(p: { actor: Actor; caseId: number; stepKey: s
     // An uploaded file goes into the blob store before the transaction (a retried transaction
     // finds it there; an unused blob is swept by naskah blobs:sweep).
     const stored = p.files?.length ? await storeOne(p.files, 'berkas') : null;
-    return await tx(async (t) => {
+    return await withRelease(stored ? [stored] : [], () => tx(async (t) => {
       const { c, def, rights } = await loadCase(p.actor, p.caseId, t);
       const step = stepOf(def, p.stepKey);
       if (!step) throw new NotFoundError('Langkah tidak dikenal untuk kasus ini.');
@@ -506,7 +511,7 @@ export async function completeStep(p: { actor: Actor; caseId: number; stepKey: s
         after: { ...caseSnapshot(c), langkahSelesai: step.key, hasil: r.outcome ?? r.action, catatan: r.note ?? null, data: r.data ?? null, terlambat: late },
       });
       return c;
-    });
+    }));
   } finally {
     await discardTmp(p.files);
   }

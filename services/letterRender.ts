@@ -1,11 +1,12 @@
 import path from 'node:path';
 import ejs from 'ejs';
-import { PDFDocument, StandardFonts, rgb } from 'pdf-lib';
+import { PDFArray, PDFDict, PDFDocument, PDFName, PDFRef, PDFStream, type PDFPage, StandardFonts, rgb } from 'pdf-lib';
 import { config } from '../config';
 import { now } from '../lib/clock';
 import { tanggal, today } from '../lib/dates';
 import { AppError } from '../lib/errors';
 import { pdfRenderer } from '../lib/pdfRenderer';
+import { scanPdf } from '../lib/pdfBounds';
 import { sanitizeBody } from '../lib/sanitizeBody';
 import { letterhead, type Letterhead } from './kop';
 import { parafInitials } from './lembarDisposisi';
@@ -183,18 +184,63 @@ export async function renderLetterPdf(doc: LetterDoc): Promise<Buffer> {
   return pdfPageCount(pdf) > 1 ? numberPages(pdf, lh, doc.drafterParaf) : pdf;
 }
 
-/** A PDF lampiran that cannot be appended (damaged, encrypted, not a PDF). */
+/** A PDF lampiran that cannot be appended (damaged, encrypted, not a PDF, or expanding beyond bounds). */
 export class AttachmentPdfError extends AppError {
-  constructor(public readonly index: number) {
-    super('lampiran_pdf', `Lampiran PDF ke-${index + 1} tidak dapat digabungkan ke surat (berkas rusak, terenkripsi, atau bukan PDF).`, 422);
+  constructor(public readonly index: number, why = 'berkas rusak, terenkripsi, atau bukan PDF') {
+    super('lampiran_pdf', `Lampiran PDF ke-${index + 1} tidak dapat digabungkan ke surat (${why}).`, 422);
   }
 }
 
-/** The letter followed by every page of each attachment, in order. */
+/** Actions a viewer would run from a page or its annotations; none may reach an outgoing letter. */
+const ACTIVE_ACTIONS = new Set(['JavaScript', 'Launch', 'SubmitForm', 'ImportData', 'ResetForm', 'GoToE', 'GoToR', 'Rendition', 'RichMediaExecute', 'Movie', 'Sound', 'Hide', 'SetOCGState', 'Trans', 'GoTo3DView']);
+
+/**
+ * Strip what a copied page could do when opened or clicked: its additional actions (/AA), and
+ * on its annotations every action but a plain link (URI, go to a page, named navigation). The
+ * document-level JavaScript and /OpenAction stay behind: copyPages never copies the catalog.
+ */
+function inertPage(page: PDFPage): void {
+  const node = page.node;
+  const ctx = page.doc.context;
+  // copyPages copied the action objects too: drop them with the keys, or save() writes them out.
+  const drop = (dict: PDFDict, key: string) => {
+    const v = dict.get(PDFName.of(key));
+    dict.delete(PDFName.of(key));
+    const seen = new Set<string>();
+    const purge = (x: unknown) => {
+      if (x instanceof PDFRef) {
+        if (seen.has(x.tag)) return;
+        seen.add(x.tag);
+        const obj = ctx.lookup(x);
+        ctx.delete(x);
+        purge(obj);
+      } else if (x instanceof PDFDict) for (const [, y] of x.entries()) purge(y);
+      else if (x instanceof PDFArray) for (const y of x.asArray()) purge(y);
+      else if (x instanceof PDFStream) purge(x.dict);
+    };
+    purge(v);
+  };
+  drop(node, 'AA');
+  const annots = node.lookupMaybe(PDFName.of('Annots'), PDFArray);
+  if (!annots) return;
+  for (let i = 0; i < annots.size(); i++) {
+    const a = annots.lookupMaybe(i, PDFDict);
+    if (!a) continue;
+    drop(a, 'AA');
+    const action = a.lookupMaybe(PDFName.of('A'), PDFDict);
+    const kind = action?.lookupMaybe(PDFName.of('S'), PDFName)?.decodeText();
+    if (action && (!kind || ACTIVE_ACTIONS.has(kind) || action.has(PDFName.of('Next')))) drop(a, 'A');
+  }
+}
+
+/** The letter followed by every page of each attachment, in order, with no active content. */
 export async function appendPdfAttachments(pdf: Buffer, attachments: Buffer[]): Promise<Buffer> {
   if (!attachments.length) return pdf;
   const out = await PDFDocument.load(pdf, { updateMetadata: false });
   for (const [i, bytes] of attachments.entries()) {
+    // Files uploaded before uploads were bounded are measured again here, before pdf-lib loads them.
+    const scan = await scanPdf(bytes);
+    if (!scan.ok) throw new AttachmentPdfError(i, `PDF ini ${scan.message}`);
     let pages;
     try {
       const src = await PDFDocument.load(bytes, { updateMetadata: false });
@@ -204,7 +250,7 @@ export async function appendPdfAttachments(pdf: Buffer, attachments: Buffer[]): 
       // pdf-lib reads some broken files without complaint and fails only when copying their pages.
       throw new AttachmentPdfError(i);
     }
-    for (const p of pages) out.addPage(p);
+    for (const p of pages) { inertPage(p); out.addPage(p); }
   }
   return Buffer.from(await out.save({ useObjectStreams: false, updateFieldAppearances: false }));
 }

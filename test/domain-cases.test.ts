@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import zlib from 'node:zlib';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -181,6 +182,13 @@ describe('Kasus domain (issue #6)', function () {
     res = await upload(a, id, 'surat-kuasa', Buffer.from('bukan pdf'), 'kuasa.pdf');
     expect(res.status).to.equal(422);
     expect(textOf(res.text)).to.contain('bukan PDF, JPEG, atau PNG');
+    expect(await DomainCaseDocument.count({ where: { caseId: id, slotKey: 'surat-kuasa' } })).to.equal(0);
+    // A decompression bomb (150 KB inflating to 150 MB): refused before anything loads it.
+    const bombData = zlib.deflateSync(Buffer.alloc(150 * 1024 * 1024, 0x20), { level: 9 });
+    const bomb = Buffer.concat([Buffer.from(`%PDF-1.7\n3 0 obj\n<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length ${bombData.length} >>\nstream\n`, 'latin1'), bombData, Buffer.from('\nendstream\nendobj\n%%EOF\n')]);
+    res = await upload(a, id, 'surat-kuasa', bomb, 'kuasa-bom.pdf');
+    expect(res.status).to.equal(422);
+    expect(textOf(res.text)).to.contain('Berkas "kuasa-bom.pdf" ditolak: PDF ini strukturnya mengembang melebihi 64 MB saat dibuka.');
     expect(await DomainCaseDocument.count({ where: { caseId: id, slotKey: 'surat-kuasa' } })).to.equal(0);
     // A revision needs a note.
     res = await verify(a, id, 'surat-permohonan', 'revisi', '');
