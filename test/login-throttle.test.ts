@@ -72,14 +72,17 @@ describe('Sign-in throttle: per account and atomic', () => {
     expect((await tryLogin(supertest.agent(app()), other.username, DEMO_PASSWORD)).status).to.equal(302);
   });
 
+  /** `n` visitors, each with the sign-in page open (its own cookie and CSRF token). */
+  const signInPages = (n: number) => Promise.all(Array.from({ length: n }, async () => {
+    const agent = supertest.agent(app());
+    return { agent, token: await csrfOf(agent, '/masuk') };
+  }));
+
   it('counts 50 concurrent wrong passwords on one account without losing any, and then refuses the right one', async function () {
     this.timeout(120_000);
     const user = await buildUser();
     const attempts = 50;
-    const agents = await Promise.all(Array.from({ length: attempts }, async () => {
-      const agent = supertest.agent(app());
-      return { agent, token: await csrfOf(agent, '/masuk') };
-    }));
+    const agents = await signInPages(attempts);
     const results = await Promise.all(agents.map(({ agent, token }, i) =>
       agent.post('/masuk').type('form').send({ _csrf: token, login: i % 2 ? user.nip! : user.username, password: `salah-${i}-xyz` })));
     for (const r of results) expect(r.status).to.equal(401);
@@ -112,10 +115,7 @@ describe('Sign-in throttle: per account and atomic', () => {
     this.timeout(120_000);
     const user = await buildUser();
     const attempts = 50;
-    const agents = await Promise.all(Array.from({ length: attempts }, async () => {
-      const agent = supertest.agent(app());
-      return { agent, token: await csrfOf(agent, '/masuk') };
-    }));
+    const agents = await signInPages(attempts);
     // A limit above the number of attempts: every attempt is counted, so the count is exact.
     const saved = config();
     setConfig({ ...saved, loginMaxAttempts: 100 });
