@@ -9,6 +9,7 @@ import { config } from './config';
 import { configurePassport } from './config/passport';
 import { AppError, ValidationError } from './lib/errors';
 import { viewHelpers, baseLocals } from './lib/viewHelpers';
+import { admission } from './lib/admission';
 import { precompileViews, renderView } from './lib/viewEngine';
 import { now } from './lib/clock';
 import { csrf } from './lib/csrf';
@@ -153,6 +154,15 @@ export function createApp(sequelize: Sequelize): AppHandle {
   }));
   app.use('/static', express.static(path.join(__dirname, 'public'), { maxAge: c.isProduction ? '7d' : 0, index: false }));
   app.use(healthRoutes);
+  // Everything past here (sessions, database, pages) is worked on a bounded number at a time.
+  app.use(admission({
+    limit: c.maxActiveRequests, maxQueue: c.maxWaitingRequests, maxWaitMs: c.maxWaitMs,
+    refuse: (_req, res) => {
+      if (res.headersSent || res.writableEnded) return;
+      baseLocals(res.locals);
+      res.set('Retry-After', '10').status(503).render('errors/503', { title: 'Server sedang sibuk', message: 'Terlalu banyak permintaan pada saat yang sama. Tidak ada data yang disimpan dari permintaan ini; coba lagi dalam beberapa detik.' });
+    },
+  }));
 
   const store = new ClockedSessionStore({ db: sequelize, tableName: 'sessions', checkExpirationInterval: 15 * 60_000, expiration: c.sessionIdleMs }, c.sessionIdleMs);
   app.use(session({

@@ -4,6 +4,7 @@
  *   npx tsx bench/office-load.ts                                          # SQLite file (the embedded default)
  *   npx tsx bench/office-load.ts --db=mysql://root@127.0.0.1:3306/naskah_bench_office
  *   npx tsx bench/office-load.ts --duration=120 --burst=30 --burst-clients=100
+ *   npx tsx bench/office-load.ts --node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"   # profile the server
  *
  * Phase 1 (--duration s, default 120): 30 signed-in sessions with think time 0.2-0.6 s:
  * 4 agendaris register letters with a scan; the Kepala Dinas on 4 devices disposes each new
@@ -31,8 +32,10 @@ const BURST_CLIENTS = num('burst-clients', 'BENCH_BURST_CLIENTS', 100);
 const TIMEOUT_MS = 10_000;
 
 interface Stat { ms: number[]; s5xx: number; timeouts: number; other: number }
-const stats = new Map<string, Stat>();
-const stat = (name: string) => { let s = stats.get(name); if (!s) stats.set(name, s = { ms: [], s5xx: 0, timeouts: 0, other: 0 }); return s; };
+/** Per phase: the office mix (phase 1) is what the latency goals are about; phase 2 saturates the server. */
+const phases = [new Map<string, Stat>(), new Map<string, Stat>()];
+let stats = phases[0];
+const stat = (name: string, m = stats) => { let s = m.get(name); if (!s) m.set(name, s = { ms: [], s5xx: 0, timeouts: 0, other: 0 }); return s; };
 
 async function timed<T extends Answer>(name: string, ok: number[], fn: () => Promise<T>): Promise<T | null> {
   const s = stat(name);
@@ -56,7 +59,7 @@ async function main(): Promise<void> {
   const base = arg('db') ?? process.env.DB_URL ?? '';
   const dbUrl = await freshDbUrl('bench_office', base || undefined);
   console.log(`Database: ${dbUrl}`);
-  const server = await startServer({ ...childEnv({}), NODE_ENV: 'production', DB_URL: dbUrl }, 300_000);
+  const server = await startServer({ ...childEnv({}), NODE_ENV: 'production', DB_URL: dbUrl }, 300_000, (arg('node-args') ?? '').split(' ').filter(Boolean));
   const rss: { t: number; mib: number }[] = [];
   const t0 = Date.now();
   const rssTimer = setInterval(() => rss.push({ t: Math.round((Date.now() - t0) / 1000), mib: server.rssMiB() }), 5000);
@@ -125,6 +128,7 @@ async function main(): Promise<void> {
   const p1Secs = (Date.now() - p1Start) / 1000;
   const p1Count = [...stats.values()].reduce((a, s) => a + s.ms.length, 0);
 
+  stats = phases[1];
   console.log(`Phase 2: ${BURST_CLIENTS} sessions reading with no pause for ${BURST} s ...`);
   const burstClients = await Promise.all(Array.from({ length: BURST_CLIENTS }, (_, i) => session(readerUsers[i % readerUsers.length])));
   stop = false;
@@ -134,16 +138,19 @@ async function main(): Promise<void> {
   stop = true;
   await Promise.all(burst);
   const p2Secs = (Date.now() - p2Start) / 1000;
-  const p2Count = [...stats.values()].reduce((a, s) => a + s.ms.length, 0) - p1Count;
+  const p2Count = [...stats.values()].reduce((a, s) => a + s.ms.length, 0);
   clearInterval(rssTimer);
   await sleep(5000);
   rss.push({ t: Math.round((Date.now() - t0) / 1000), mib: server.rssMiB() });
 
-  const base50 = pct(stat('healthz (dasar)').ms, 0.5);
-  console.log('\naction              count    p50 ms   p95 ms   max ms  x healthz p50   5xx  timeouts  other');
-  for (const [name, s] of stats) {
-    console.log(`${name.padEnd(18)} ${String(s.ms.length).padStart(6)} ${pct(s.ms, 0.5).toFixed(1).padStart(9)} ${pct(s.ms, 0.95).toFixed(1).padStart(8)} ${Math.max(...s.ms, 0).toFixed(0).padStart(8)} ${(pct(s.ms, 0.5) / base50).toFixed(1).padStart(14)} ${String(s.s5xx).padStart(5)} ${String(s.timeouts).padStart(9)} ${String(s.other).padStart(6)}`);
-  }
+  phases.forEach((m, i) => {
+    const base50 = pct(stat('healthz (dasar)', m).ms, 0.5);
+    console.log(`\n${i === 0 ? `Phase 1 (office mix, ${DURATION} s)` : `Phase 2 (${BURST_CLIENTS} clients, no pause, ${BURST} s)`}`);
+    console.log('action              count    p50 ms   p95 ms   max ms  x healthz p50   5xx  timeouts  other');
+    for (const [name, s] of m) {
+      console.log(`${name.padEnd(18)} ${String(s.ms.length).padStart(6)} ${pct(s.ms, 0.5).toFixed(1).padStart(9)} ${pct(s.ms, 0.95).toFixed(1).padStart(8)} ${Math.max(...s.ms, 0).toFixed(0).padStart(8)} ${(pct(s.ms, 0.5) / base50).toFixed(1).padStart(14)} ${String(s.s5xx).padStart(5)} ${String(s.timeouts).padStart(9)} ${String(s.other).padStart(6)}`);
+    }
+  });
   console.log(`\nthroughput: phase 1 ${(p1Count / p1Secs).toFixed(1)} req/s, phase 2 ${(p2Count / p2Secs).toFixed(1)} req/s`);
   console.log(`resident memory (MiB) by second: ${rss.map((r) => `${r.t}s:${r.mib}`).join(' ')}`);
   const peak = Math.max(...rss.map((r) => r.mib));
@@ -151,8 +158,9 @@ async function main(): Promise<void> {
 
   // ---- checks
   const problems: string[] = [];
-  const total5xx = [...stats.values()].reduce((a, s) => a + s.s5xx, 0);
-  const totalTimeouts = [...stats.values()].reduce((a, s) => a + s.timeouts, 0);
+  const all = phases.flatMap((m) => [...m.values()]);
+  const total5xx = all.reduce((a, s) => a + s.s5xx, 0);
+  const totalTimeouts = all.reduce((a, s) => a + s.timeouts, 0);
   if (total5xx) problems.push(`${total5xx} responses 5xx`);
   if (totalTimeouts) problems.push(`${totalTimeouts} timeouts`);
   const s = createSequelize(parseDbUrl(dbUrl), false);
@@ -173,8 +181,8 @@ async function main(): Promise<void> {
   const health = await new OfficeClient(server.url, TIMEOUT_MS).get('/healthz').catch(() => null);
   if (health?.status !== 200) problems.push('server not healthy afterwards');
   const goals = [
-    ['registrasi p95 < 300 ms', pct(stat('registrasi').ms, 0.95) < 300],
-    ['halaman surat p95 < 150 ms', pct(stat('halaman surat').ms, 0.95) < 150],
+    ['registrasi p95 < 300 ms (phase 1)', pct(stat('registrasi', phases[0]).ms, 0.95) < 300],
+    ['halaman surat p95 < 150 ms (phase 1)', pct(stat('halaman surat', phases[0]).ms, 0.95) < 150],
     ['peak RSS < 300 MiB', peak < 300],
   ] as const;
   for (const [g, ok] of goals) console.log(`goal ${g}: ${ok ? 'met' : 'NOT met'}`);

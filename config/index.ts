@@ -47,6 +47,11 @@ const schema = z.object({
   CACHE_SECONDS: intFrom(5, 0, 3600),
   /** Seconds a leader's dashboard (aggregates over the period) is reused for the same scope and period. */
   DASHBOARD_CACHE_SECONDS: intFrom(60, 0, 3600),
+  /** Requests worked on at once; the others wait their turn (lib/admission.ts). */
+  MAX_ACTIVE_REQUESTS: intFrom(200, 1, 100_000),
+  /** Requests that may wait for a turn, and for how long, before a 503 "server sibuk". */
+  MAX_WAITING_REQUESTS: intFrom(1000, 0, 100_000),
+  MAX_WAIT_SECONDS: intFrom(20, 1, 600),
 });
 
 export type DbConfig =
@@ -132,6 +137,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     schedulerIntervalMs: e.SCHEDULER_INTERVAL_SECONDS * 1000,
     cacheMs: e.CACHE_SECONDS * 1000,
     dashboardCacheMs: e.DASHBOARD_CACHE_SECONDS * 1000,
+    maxActiveRequests: e.MAX_ACTIVE_REQUESTS,
+    maxWaitingRequests: e.MAX_WAITING_REQUESTS,
+    maxWaitMs: e.MAX_WAIT_SECONDS * 1000,
   });
 }
 

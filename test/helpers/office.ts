@@ -39,9 +39,19 @@ export async function freshDbUrl(name: string, base = process.env.DB_URL): Promi
 }
 
 /** Start `server.ts` on a free port with the demo organization; resolves once it listens. */
-export async function startServer(env: Record<string, string>, timeoutMs = 120_000): Promise<ServerHandle> {
+/**
+ * The V8 and Node flags `npm start` runs the server with (package.json), so a test or benchmark
+ * of a child server measures what an office runs.
+ */
+export function startFlags(): string[] {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const m = /\bnode\s+(.*?)\s*--import tsx server\.ts/.exec(pkg.scripts.start);
+  return m ? m[1].split(/\s+/).filter(Boolean) : [];
+}
+
+export async function startServer(env: Record<string, string>, timeoutMs = 120_000, nodeArgs: string[] = []): Promise<ServerHandle> {
   const blobDir = fs.mkdtempSync(path.join(os.tmpdir(), 'naskah-blobs-'));
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
+  const proc = spawn(process.execPath, [...startFlags(), ...nodeArgs, '--import', 'tsx', 'server.ts'], {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', BLOB_DIR: blobDir, SESSION_SECRET: 'office-test-secret-0123456789abcdef',
       DEMO_SEED: 'auto', TRUST_PROXY: '1', SCHEDULER_INTERVAL_SECONDS: '0', ...env },
