@@ -8,7 +8,6 @@ import { letterRights, chainOf } from '../policies/letter';
 import { recordEvent } from './audit';
 import { getTemplate } from './letterTemplates';
 import { createDraft } from './outgoingDraftCreator';
-import { cancelDraft } from './draftCanceller';
 import { defaultChain } from './parafChain';
 import { holdersOf } from './org';
 import { caseEvent, checklistOf, loadCase } from './domainCommon';
@@ -108,16 +107,14 @@ export async function draftCaseLetter(p: { actor: Actor; caseId: number; letterK
     kepada, kepadaText, tembusan: [], tembusanText: [], values,
     verifiers: chain.verifierIds.map(String), signer: chain.signerId ? String(chain.signerId) : '', signingForm: chain.signingForm ?? "",
   };
-  const { letter } = await createDraft({ actor: p.actor, viaPositionId: holding.positionId, templateKey: tpl.key, replyToLetterId: replyTo, form, submissionKey: null });
-  try {
+  // One unit of work: the draft and its link to the case commit together or not at all. The
+  // draft command joins this transaction (lib/db.ts), so a case changed meanwhile (a second click
+  // drafting the same letter, the case closed) leaves no draft behind.
+  return tx(async () => {
+    const { letter } = await createDraft({ actor: p.actor, viaPositionId: holding.positionId, templateKey: tpl.key, replyToLetterId: replyTo, form, submissionKey: null });
     await linkDraft(p, c.lockVersion, spec, final, letter, tpl.key, holding);
-  } catch (err) {
-    // Someone changed the case meanwhile (a second click drafted the same letter, the case was
-    // closed): the draft just made is cancelled, so no orphan letter goes round for paraf.
-    await cancelDraft({ actor: p.actor, letterId: letter.id, expectedLockVersion: letter.lockVersion, reason: 'Dibatalkan otomatis: kasus domain berubah saat konsep dibuat.' }).catch(() => undefined);
-    throw err;
-  }
-  return letter;
+    return letter;
+  });
 }
 
 async function linkDraft(p: { actor: Actor; caseId: number }, lockVersion: number, spec: CaseLetter, final: boolean, letter: OutgoingLetter, templateKey: string, holding: Actor['holdings'][number]): Promise<void> {

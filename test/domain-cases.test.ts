@@ -6,6 +6,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { expect } from 'chai';
 import supertest from 'supertest';
+import { Op } from 'sequelize';
 import {
   AuditEvent, DomainCase, DomainCaseDocument, DomainCaseSlot, DomainRegistryEntry, IncomingLetter, Notification, OutgoingLetter, OutgoingRecipient, SigningCertificate, User,
 } from '../models';
@@ -513,6 +514,21 @@ describe('Kasus domain (issue #6)', function () {
       expect(entry.status, seed.key).to.equal(want);
       expect(await AuditEvent.count({ where: { entityType: 'domain_registry', entityId: String(entry.id), action: 'domain.registri_diubah_kasus' } }), seed.key).to.equal(1);
     }
+  });
+
+  it('two clicks on the same case letter at once: one draft, linked; the other refused, leaving no draft behind', async () => {
+    const pejabat = await actorOf('domain');
+    const agency = await buildAgency();
+    const c0 = await openCase(pejabat, { typeKey: 'domain-baru', nameKind: 'go.id', requestedName: `${uniq('ganda')}kab`, applicantAgencyId: String(agency.id), purpose: 'Uji dua klik', techName: 'Budi', techEmail: 'budi@uji.go.id', techPhone: '0265 123456' });
+    const drafts = async () => OutgoingLetter.count({ where: { drafterUserId: pejabat.user.id, perihal: { [Op.like]: `%${c0.requestedName}%` } } });
+    const before = await drafts();
+    const results = await Promise.allSettled([0, 1].map(() => draftCaseLetter({ actor: pejabat, caseId: c0.id, letterKey: 'pengantar-sekda' })));
+    const won = results.filter((r): r is PromiseFulfilledResult<OutgoingLetter> => r.status === 'fulfilled');
+    expect(won, 'one draft made').to.have.length(1);
+    const lost = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(lost.reason.message).to.include('Kasus berubah saat konsep dibuat');
+    expect(await drafts() - before, 'the refused click left no draft, not even a cancelled one').to.equal(1);
+    expect((await current(c0.id)).sekdaLetterId).to.equal(won[0].value.id);
   });
 
   it('a registrar rejection ends the case "ditolak" with the rejection reply; the report letter is offered only at the report step', async () => {
