@@ -13,6 +13,9 @@ import { closePdfRenderer } from './lib/pdfRenderer';
 async function main(): Promise<void> {
   let c;
   try { c = config(); } catch (err) { console.error((err as Error).message); process.exit(1); }
+  // Sequelize captures a stack for every query and formats it at once; with source maps that
+  // formatting cost ~10% of the server's CPU under load (CPU profile, bench/office-load.ts).
+  process.setSourceMapsEnabled(c.sourceMaps);
   const sequelize = await boot();
   if (c.demoSeed === 'auto' && (await isEmpty())) {
     console.log('Basis data kosong: mengisi organisasi dan surat contoh...');

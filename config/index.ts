@@ -52,6 +52,8 @@ const schema = z.object({
   /** Requests that may wait for a turn, and for how long, before a 503 "server sibuk". */
   MAX_WAITING_REQUESTS: intFrom(1000, 0, 100_000),
   MAX_WAIT_SECONDS: intFrom(20, 1, 600),
+  /** Map stack traces to the TypeScript lines (default: on, off in production: every query pays for it). */
+  SOURCE_MAPS: z.enum(['0', '1']).optional(),
 });
 
 export type DbConfig =
@@ -140,6 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     maxActiveRequests: e.MAX_ACTIVE_REQUESTS,
     maxWaitingRequests: e.MAX_WAITING_REQUESTS,
     maxWaitMs: e.MAX_WAIT_SECONDS * 1000,
+    sourceMaps: e.SOURCE_MAPS ? e.SOURCE_MAPS === '1' : e.NODE_ENV !== 'production',
   });
 }
 

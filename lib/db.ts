@@ -29,7 +29,19 @@ import { config, type DbConfig } from '../config';
  * deadlock or lock-wait timeout retries the whole unit of work.
  */
 const SQLITE_BUSY_MS = 200;
+/**
+ * Column types of each table, per database file. Sequelize's SQLite dialect asks
+ * `PRAGMA table_info` for every table named in every SELECT (to parse its columns), a second
+ * round trip through the thread pool for each read; the answer only changes with the schema, so
+ * it is kept until a statement that changes the schema runs on any connection to the file.
+ */
+const tableInfos = new Map<string, Map<string, unknown[]>>();
+const TABLE_INFO = /^PRAGMA table_info\(`([^`]+)`\)$/;
+const DDL = /^\s*(CREATE|ALTER|DROP)\b/i;
+type RowsCallback = (err: Error | null, rows: unknown[]) => void;
+
 class PatientDatabase extends sqlite3.Database {
+  private readonly schemaKey: string;
   constructor(file: string, mode: number, cb: (err: Error | null) => void) {
     super(file, mode, (err: Error | null) => {
       if (!err) {
@@ -38,6 +50,38 @@ class PatientDatabase extends sqlite3.Database {
       }
       cb(err);
     });
+    this.schemaKey = file === ':memory:' ? `:memory:${Math.random()}` : file;
+  }
+
+  private infos(): Map<string, unknown[]> {
+    let m = tableInfos.get(this.schemaKey);
+    if (!m) tableInfos.set(this.schemaKey, (m = new Map()));
+    return m;
+  }
+
+  override all(sql: string, ...rest: unknown[]): this {
+    const table = typeof sql === 'string' ? TABLE_INFO.exec(sql)?.[1] : undefined;
+    const cb = rest[rest.length - 1];
+    if (table && typeof cb === 'function') {
+      const known = this.infos().get(table);
+      if (known) { process.nextTick(() => (cb as RowsCallback)(null, known)); return this; }
+      return super.all(sql, ...rest.slice(0, -1), (err: Error | null, rows: unknown[]) => {
+        if (!err) this.infos().set(table, rows);
+        (cb as RowsCallback)(err, rows);
+      });
+    }
+    if (typeof sql === 'string' && DDL.test(sql)) this.infos().clear();
+    return super.all(sql, ...rest);
+  }
+
+  override run(sql: string, ...rest: unknown[]): this {
+    if (typeof sql === 'string' && DDL.test(sql)) this.infos().clear();
+    return super.run(sql, ...rest);
+  }
+
+  override exec(sql: string, cb?: (err: Error | null) => void): this {
+    if (typeof sql === 'string' && DDL.test(sql)) this.infos().clear();
+    return super.exec(sql, cb);
   }
 }
 const sqliteModule = Object.assign(Object.create(sqlite3), { Database: PatientDatabase });
