@@ -1,4 +1,5 @@
 import type { ModelStatic, Model, Transaction } from 'sequelize';
+import { LRUCache } from 'lru-cache';
 
 /**
  * A value loaded from the database and kept in this process for a short time: the
@@ -59,13 +60,16 @@ export function invalidateOn(models: ModelStatic<Model>[], caches: { invalidate(
 /**
  * Values by key, each kept for a short time like CachedValue's, all dropped together by
  * invalidate() (see invalidateOn). `valid` can end an entry earlier (e.g. at a time on the app
- * clock). A load started before a drop is returned to its caller but not kept.
+ * clock). A load started before a drop is returned to its caller but not kept. At most
+ * `maxEntries` are kept; beyond that the least recently used goes (lru-cache).
  */
 export class KeyedCache<V, E = undefined> {
-  private entries = new Map<string, { gen: number; at: number; value: V; extra: E }>();
+  private entries: LRUCache<string, { gen: number; at: number; value: V; extra: E }>;
   private gen = 0;
 
-  constructor(private readonly ttlMs: () => number, private readonly maxEntries = 10_000) {}
+  constructor(private readonly ttlMs: () => number, maxEntries = 10_000) {
+    this.entries = new LRUCache({ max: maxEntries });
+  }
 
   async get(key: string, load: () => Promise<{ value: V; extra: E }>, valid: (extra: E) => boolean = () => true): Promise<V> {
     const ttl = this.ttlMs();
@@ -76,7 +80,6 @@ export class KeyedCache<V, E = undefined> {
     const at = Date.now();
     const loaded = await load();
     if (gen === this.gen) {
-      if (this.entries.size >= this.maxEntries) this.entries.clear();
       this.entries.set(key, { gen, at, value: loaded.value, extra: loaded.extra });
     }
     return loaded.value;

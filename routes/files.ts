@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { LetterFile, IncomingLetter, Disposition, DispositionReport, DispositionReportFile } from '../models';
 import { blobStore } from '../lib/blobstore';
+import { LRUCache } from 'lru-cache';
 import { scanPdf } from '../lib/pdfBounds';
 import { requireLogin, actorOf, idParam } from '../lib/guards';
 import { NotFoundError } from '../lib/errors';
@@ -15,7 +16,7 @@ export function contentDisposition(kind: 'inline' | 'attachment', name: string):
 }
 
 /** Scripts and actions found in stored PDFs, by content hash (the bytes of a hash never change). */
-const scriptedCache = new Map<string, boolean>();
+const scriptedCache = new LRUCache<string, boolean>({ max: 5000 });
 const SCRIPTED = new Set(['JavaScript', 'JS', 'Launch', 'SubmitForm', 'ImportData', 'RichMedia', 'XFA', 'GoToE', 'EmbeddedFile']);
 
 /** Whether a stored PDF carries JavaScript, launch or submit actions, or embedded files. */
@@ -27,7 +28,6 @@ async function isScriptedPdf(sha256: string): Promise<boolean> {
   const scan = await scanPdf(Buffer.concat(chunks));
   // A PDF beyond the bounds (stored before uploads were bounded) is not opened in the browser either.
   const scripted = !scan.ok || scan.activeContent.some((n) => SCRIPTED.has(n));
-  if (scriptedCache.size >= 5000) scriptedCache.delete(scriptedCache.keys().next().value as string);
   scriptedCache.set(sha256, scripted);
   return scripted;
 }
