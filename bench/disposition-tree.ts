@@ -4,6 +4,10 @@
  * run. SQLite by default (DB_URL=mysql://... for MariaDB). Prints p50/p95/p99, req/s and the ratio.
  *
  *   npx tsx bench/disposition-tree.ts [--nodes=200] [--duration=10] [--connections=10]
+ *   npx tsx bench/disposition-tree.ts --engines [--rounds=2]
+ *
+ * --engines: the same pages rendered by lib/viewEngine.ts (the app's) and by ejs's own
+ * renderFile (`with`, cache on), two apps on one database, measured alternately in the same run.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,6 +15,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import autocannon from 'autocannon';
+import ejs from 'ejs';
 import { loadConfig, setConfig } from '../config';
 import { setBlobStore, LocalBlobStore, blobStore } from '../lib/blobstore';
 import { createSequelize, setDb, db } from '../lib/db';
@@ -28,6 +33,8 @@ const arg = (n: string, d: string) => process.argv.find((a) => a.startsWith(`--$
 const NODES = Number(arg('nodes', '200'));
 const DURATION = Number(arg('duration', '10'));
 const CONNECTIONS = Number(arg('connections', '10'));
+const ENGINES = process.argv.includes('--engines');
+const ROUNDS = Number(arg('rounds', '2'));
 
 async function letterWithTree(nodes: number, kadisPos: number, targets: number[], actorUser: User): Promise<number> {
   const blob = await blobStore().putBuffer(samplePdf({ agencyLines: ['PEMERINTAH KABUPATEN UJI', 'DINAS UJI'], address: 'x', place: 'Uji', date: '1 November 2026', number: `B/${nodes}/${Date.now()}`, sifat: 'Biasa', lampiran: '-', hal: 'Bench', to: ['Kepala Dinas'], body: ['x'], signerTitle: 'Kepala', signerName: 'NAMA' }));
@@ -91,7 +98,8 @@ async function main(): Promise<void> {
   const base = `http://127.0.0.1:${(srv.address() as AddressInfo).port}`;
   const proxy = { 'x-forwarded-proto': 'https', accept: 'text/html' };
   const page = await fetch(`${base}/masuk`, { headers: proxy, redirect: 'manual' });
-  const cookie0 = page.headers.getSetCookie().find((c) => c.startsWith('naskah.sid='))!.split(';')[0];
+  // A visitor has no session yet: the sign-in page's CSRF token comes in a signed cookie of its own.
+  const cookie0 = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
   const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1];
   const login = await fetch(`${base}/masuk`, { method: 'POST', redirect: 'manual', headers: { ...proxy, cookie: cookie0, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: token, login: 'kadis', password: DEMO_PASSWORD }).toString() });
   const cookie = login.headers.getSetCookie().find((c) => c.startsWith('naskah.sid='))!.split(';')[0];
@@ -105,6 +113,35 @@ async function main(): Promise<void> {
     ['letter page, 1 node', `${base}/surat-masuk/${small}`, h],
     ['inbox /kotak-masuk', `${base}/kotak-masuk`, h],
   ];
+  if (ENGINES) {
+    // The same app with ejs's own engine: every view through ejs.renderFile (with `with`, cached).
+    const viaEjs = createApp(db());
+    viaEjs.app.engine('ejs', (file: string, opts: object, cb: (e: Error | null, html?: string) => void) => { ejs.renderFile(file, opts as ejs.Data, { cache: true }, cb as never); });
+    const ejsSrv = await listen(viaEjs.app);
+    const ejsBase = `http://127.0.0.1:${(ejsSrv.address() as AddressInfo).port}`;
+    const same = await (await fetch(`${ejsBase}/surat-masuk/${big}`, { headers: h })).text();
+    const strip = (x: string) => x.replace(/name="_csrf" value="[^"]+"/g, '').replace(/\s+/g, ' ');
+    // Opening the letter marked it read: compare with the app's page as it is now.
+    const ours = await (await fetch(`${base}/surat-masuk/${big}`, { headers: h })).text();
+    if (strip(same) !== strip(ours)) throw new Error('ejs renders the letter page differently from lib/viewEngine.ts');
+    const rowsOut: string[] = ['| page | engine | p50 ms | p95 ms | req/s |', '|---|---|---:|---:|---:|'];
+    const sum: Record<string, number[]> = {};
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [label, path] of [[`letter page, ${NODES} nodes`, `/surat-masuk/${big}`], ['letter page, 1 node', `/surat-masuk/${small}`], ['inbox /kotak-masuk', '/kotak-masuk']] as const) {
+        for (const [engine, b] of (round % 2 ? [['ejs', ejsBase], ['viewEngine', base]] : [['viewEngine', base], ['ejs', ejsBase]]) as [string, string][]) {
+          const r = await run(`${b}${path}`, h);
+          (sum[`${label}|${engine}`] ??= []).push(r.rps);
+          rowsOut.push(`| ${label} | ${engine} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.rps.toFixed(0)} |`);
+        }
+      }
+    }
+    console.log(`\nView engines (${db().getDialect()}, ${CONNECTIONS} connections, ${DURATION} s each, ${ROUNDS} rounds alternating):\n${rowsOut.join('\n')}`);
+    const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    for (const label of new Set(Object.keys(sum).map((k) => k.split('|')[0]))) {
+      console.log(`${label}: lib/viewEngine ${avg(sum[`${label}|viewEngine`]).toFixed(0)} req/s, ejs ${avg(sum[`${label}|ejs`]).toFixed(0)} req/s, ratio ${(avg(sum[`${label}|viewEngine`]) / avg(sum[`${label}|ejs`])).toFixed(2)}x`);
+    }
+    ejsSrv.close(); ejsSrv.closeAllConnections(); viaEjs.close();
+  }
   const out: string[] = ['| page | p50 ms | p95 ms | p99 ms | req/s | vs bare | non-2xx |', '|---|---:|---:|---:|---:|---:|---:|'];
   let bareRps = 0;
   for (const [label, url, headers] of pages) {
