@@ -273,6 +273,8 @@ export function createApp(sequelize: Sequelize): AppHandle {
 
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     if (res.headersSent) return;
+    // The sender went away before its form arrived: nobody is left to answer, nothing to report.
+    if ((err as { type?: string }).type === 'request.aborted') { res.destroy(); return; }
     baseLocals(res.locals);
     const code = (err as { code?: string }).code;
     if (code === 'EBADCSRFTOKEN') {

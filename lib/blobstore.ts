@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
@@ -59,7 +60,7 @@ export class LocalBlobStore implements BlobStore {
     return run;
   }
   /** mtime this process gave each blob it created, for removeIfUnreferenced. */
-  private createdAt = new Map<string, number>();
+  private createdAt = new LRUCache<string, number>({ max: 10_000 });
 
   async putFile(tmpPath: string): Promise<{ sha256: string; size: number; created: boolean }> {
     const h = crypto.createHash('sha256');
@@ -84,7 +85,6 @@ export class LocalBlobStore implements BlobStore {
       await fsp.rename(tmpPath, dest);
       await this.syncDir(path.dirname(dest));
       const st = await fsp.stat(dest);
-      if (this.createdAt.size > 10_000) this.createdAt.clear();
       this.createdAt.set(sha256, st.mtimeMs);
       return { sha256, size, created: true };
     });

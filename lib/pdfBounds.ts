@@ -36,6 +36,10 @@ export type PdfScan =
 const PAGE_RE = /\/Type\s*\/Page(?![s\w])/g;
 /** Names that make a PDF do something when it is opened or clicked, beyond showing pages. */
 const ACTIVE_RE = /\/(JavaScript|JS|Launch|OpenAction|AA|EmbeddedFile|RichMedia|XFA|SubmitForm|ImportData|GoToE)(?![A-Za-z0-9])/g;
+/** Of those, what runs code or reaches out (not merely an open view or page action): a browser must never open it inline. */
+const SCRIPTED = new Set(['JavaScript', 'JS', 'Launch', 'SubmitForm', 'ImportData', 'RichMedia', 'XFA', 'GoToE', 'EmbeddedFile']);
+/** Whether a scan found scripts or embedded files, or the PDF was beyond the bounds (then it is not opened either). */
+export const isScripted = (scan: PdfScan): boolean => !scan.ok || scan.activeContent.some((n) => SCRIPTED.has(n));
 const OBJ_RE = /(?:^|[\s>\]])(\d{1,10})\s+(\d{1,5})\s+obj\b/g;
 
 const mib = (n: number) => `${Math.round(n / (1024 * 1024))} MB`;

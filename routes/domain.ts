@@ -7,7 +7,6 @@ import {
 import { requireLogin, requireThat, actorOf, flash, idParam } from '../lib/guards';
 import { uploadFields } from '../lib/upload';
 import { AppError, NotFoundError, ValidationError } from '../lib/errors';
-import { blobStore } from '../lib/blobstore';
 import { STEP_ACTOR_LABEL, STEP_KIND_LABEL, EFFECT_LABEL } from '../lib/domainCaseTypes';
 import { PdfUnavailableError } from '../lib/pdfRenderer';
 import { canOpenCase, canSeeDomainBoard } from '../policies/domain';

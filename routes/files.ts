@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { LetterFile, IncomingLetter, Disposition, DispositionReport, DispositionReportFile } from '../models';
 import { blobStore } from '../lib/blobstore';
 import { LRUCache } from 'lru-cache';
-import { scanPdf } from '../lib/pdfBounds';
+import { isScripted, scanPdf } from '../lib/pdfBounds';
 import { requireLogin, actorOf, idParam } from '../lib/guards';
 import { NotFoundError } from '../lib/errors';
 import { letterRights, chainOf, authorizeLetter } from '../policies/letter';
@@ -17,7 +17,6 @@ export function contentDisposition(kind: 'inline' | 'attachment', name: string):
 
 /** Scripts and actions found in stored PDFs, by content hash (the bytes of a hash never change). */
 const scriptedCache = new LRUCache<string, boolean>({ max: 5000 });
-const SCRIPTED = new Set(['JavaScript', 'JS', 'Launch', 'SubmitForm', 'ImportData', 'RichMedia', 'XFA', 'GoToE', 'EmbeddedFile']);
 
 /** Whether a stored PDF carries JavaScript, launch or submit actions, or embedded files. */
 async function isScriptedPdf(sha256: string): Promise<boolean> {
@@ -25,9 +24,7 @@ async function isScriptedPdf(sha256: string): Promise<boolean> {
   if (known !== undefined) return known;
   const chunks: Buffer[] = [];
   for await (const c of blobStore().open(sha256)) chunks.push(c as Buffer);
-  const scan = await scanPdf(Buffer.concat(chunks));
-  // A PDF beyond the bounds (stored before uploads were bounded) is not opened in the browser either.
-  const scripted = !scan.ok || scan.activeContent.some((n) => SCRIPTED.has(n));
+  const scripted = isScripted(await scanPdf(Buffer.concat(chunks)));
   scriptedCache.set(sha256, scripted);
   return scripted;
 }

@@ -84,7 +84,7 @@ router.post(PATH, requireLogin, requireThat(isAdmin), uploadFields([{ name: 'emb
     if (err instanceof ValidationError) {
       if (err.fields.emblem) {
         const pending = pendingEmblem(req);
-        if (pending) await releaseUploads([{ ...pending, originalName: '', kind: 'lampiran', created: true }]);
+        if (pending) await releaseUploads([{ sha256: pending.sha256, created: true }]);
         setPendingEmblem(req, null);
       }
       return render(req, res, b, err.fields, 422, remove);

@@ -9,7 +9,6 @@ import { requireLogin, requireThat, actorOf, flash, idParam } from '../lib/guard
 import { uploadFields, filesOf } from '../lib/upload';
 import { ConflictError, NotFoundError, ValidationError } from '../lib/errors';
 import { config } from '../config';
-import { blobStore } from '../lib/blobstore';
 import { canDraft, outgoingRights, chainPositions, authorizeOutgoing, type OutgoingRights } from '../policies/outgoing';
 import { letterRights, chainOf } from '../policies/letter';
 import { listTemplates, getTemplate, type LetterTemplate } from '../services/letterTemplates';
@@ -313,7 +312,7 @@ router.get('/surat-keluar/:id/lampiran/:aid', requireLogin, async (req, res) => 
   const { letter } = await loadDraft(req);
   const aid = idParam(req.params.aid);
   const f = aid ? await OutgoingAttachment.findOne({ where: { id: aid, letterId: letter.id } }) : null;
-  if (!f || !(await blobStore().exists(f.blobSha))) throw new NotFoundError('Berkas lampiran tidak ditemukan.');
+  if (!f) throw new NotFoundError('Berkas lampiran tidak ditemukan.');
   await sendUpload(res, f, req.query.unduh === undefined);
 });
 

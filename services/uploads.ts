@@ -88,7 +88,7 @@ async function checkUpload(f: TmpUpload, shown: string, opts: StoreOptions): Pro
  * a blob this upload created and no record points to is removed at once instead of waiting
  * for the orphan sweep. A blob that existed before (the same bytes uploaded elsewhere) is left.
  */
-export async function releaseUploads(stored: StoredUpload[]): Promise<void> {
+export async function releaseUploads(stored: Pick<StoredUpload, 'sha256' | 'created'>[]): Promise<void> {
   for (const s of stored) {
     if (!s.created) continue;
     await blobStore().removeIfUnreferenced(s.sha256, async () => !!(await Blob.findByPk(s.sha256, { attributes: ['sha256'] })));

@@ -3,6 +3,10 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { expect } from 'chai';
 import { admission } from '../lib/admission';
+import { config, setConfig } from '../config';
+import { createApp } from '../app';
+import { db } from '../lib/db';
+import { textOf } from './helpers/app';
 
 /**
  * Admission control (lib/admission.ts): at most `limit` requests are worked on at once, the
@@ -76,5 +80,31 @@ describe('Admission control: a bounded number of requests at once', () => {
     expect(gate.stats().waiting, 'the aborted request gave its place up').to.equal(0);
     await Promise.all(slow);
     expect(order, 'the aborted request was never worked on').to.deep.equal([1, 2]);
+  });
+
+  it('the app answers a request with no turn left with the Indonesian "Server sedang sibuk" page, 503 and Retry-After', async () => {
+    const saved = config();
+    setConfig({ ...saved, maxActiveRequests: 1, maxWaitingRequests: 0 });
+    const busy = createApp(db());
+    setConfig(saved);
+    const srv = busy.app.listen(0, '127.0.0.1');
+    await new Promise((r) => srv.once('listening', r));
+    const port = (srv.address() as AddressInfo).port;
+    // One request holds the only turn: its body never finishes.
+    const hold = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/masuk', headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': '1000' } });
+    hold.on('error', () => undefined);
+    hold.write('login=a');
+    try {
+      await new Promise((r) => setTimeout(r, 100));
+      const res = await fetch(`http://127.0.0.1:${port}/masuk`);
+      expect(res.status).to.equal(503);
+      expect(res.headers.get('retry-after')).to.equal('10');
+      expect(textOf(await res.text())).to.include('Server sedang sibuk').and.include('Tidak ada data yang disimpan dari permintaan ini');
+    } finally {
+      hold.destroy();
+      srv.closeAllConnections();
+      await new Promise((r) => srv.close(r));
+      busy.close();
+    }
   });
 });
