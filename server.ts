@@ -1,13 +1,13 @@
 import { config } from './config';
-import { boot, isEmpty } from './lib/boot';
+import { boot, isEmpty } from './platform/boot';
 import { createApp } from './app';
 import { seedDemo, DEMO_USERS, DEMO_PASSWORD } from './seed/demo';
-import { startScheduler, stopScheduler } from './lib/scheduler';
-import { sweepDeadlines } from './services/deadlineSweeper';
-import { sweepDomainCases } from './services/domainSweeper';
-import { requeueStuckEmails } from './services/mailer';
-import { deliverDispatchEmails } from './services/letterDispatcher';
-import { closePdfRenderer } from './lib/pdfRenderer';
+import { startScheduler, stopScheduler } from './platform/scheduler';
+import { sweepDeadlines } from './modules/disposisi/deadlineSweeper';
+import { sweepDomainCases } from './modules/domain/domainSweeper';
+import { requeueStuckEmails } from './platform/mailer';
+import { deliverDispatchEmails } from './modules/ttd/letterDispatcher';
+import { closePdfRenderer } from './platform/pdfRenderer';
 
 // Listens; nothing else. The app is built in app.ts so tests can drive it without a port.
 async function main(): Promise<void> {

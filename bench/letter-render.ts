@@ -24,10 +24,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { config } from '../config';
-import { db } from '../lib/db';
-import { ChromiumPdfRenderer, setPdfRenderer } from '../lib/pdfRenderer';
-import { closeTemplateSandbox } from '../lib/templateSandbox';
-import { renderLetterPdf, pdfPageCount } from '../services/letterRender';
+import { db } from '../platform/db';
+import { ChromiumPdfRenderer, setPdfRenderer } from '../platform/pdfRenderer';
+import { closeTemplateSandbox } from '../modules/templat/templateSandbox';
+import { renderLetterPdf, pdfPageCount } from '../modules/templat/letterRender';
 import { arg, num, pct } from './args';
 import { benchLetterFixture } from './letterFixture';
 

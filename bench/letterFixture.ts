@@ -1,11 +1,11 @@
 import { loadConfig, setConfig } from '../config';
-import { boot } from '../lib/boot';
-import { createSequelize, setDb } from '../lib/db';
-import { LocalBlobStore, setBlobStore } from '../lib/blobstore';
+import { boot } from '../platform/boot';
+import { createSequelize, setDb } from '../platform/db';
+import { LocalBlobStore, setBlobStore } from '../platform/blobstore';
 import { seedDemo } from '../seed/demo';
-import { getTemplate, parseTemplateValues, renderTemplateBody } from '../services/letterTemplates';
-import { previewLetterDoc } from '../services/templatePreview';
-import type { LetterDoc } from '../services/letterRender';
+import { getTemplate, parseTemplateValues, renderTemplateBody } from '../modules/templat/letterTemplates';
+import { previewLetterDoc } from '../modules/templat/templatePreview';
+import type { LetterDoc } from '../modules/templat/letterRender';
 
 /**
  * The letter the PDF benchmarks render: the demo organization in an in-memory SQLite database

@@ -20,7 +20,7 @@
  */
 import { QueryTypes } from 'sequelize';
 import { parseDbUrl } from '../config';
-import { createSequelize } from '../lib/db';
+import { createSequelize } from '../platform/db';
 import { DEMO_PASSWORD } from '../seed/demo';
 import { arg, num, pct as pctOf } from './args';
 import { childEnv, naskah } from '../test/fixtures/proc';

@@ -23,9 +23,9 @@ import { SignPdf } from '@signpdf/signpdf';
 import { P12Signer } from '@signpdf/signer-p12';
 import { pdflibAddPlaceholder } from '@signpdf/placeholder-pdf-lib';
 import { SUBFILTER_ETSI_CADES_DETACHED } from '@signpdf/utils';
-import { createDevCa, issueSignerP12 } from '../lib/devCa';
-import { byteRangeDigest, cmsForDigest, forgeSigner, LocalP12Transport, nativeSigner, openP12, prepareSignature, signPdfWith, type CmsSigner } from '../lib/pdfSign';
-import { verifyPdfSignatures } from '../lib/pdfVerify';
+import { createDevCa, issueSignerP12 } from '../platform/devCa';
+import { byteRangeDigest, cmsForDigest, forgeSigner, LocalP12Transport, nativeSigner, openP12, prepareSignature, signPdfWith, type CmsSigner } from '../platform/pdfSign';
+import { verifyPdfSignatures } from '../lib/pdf/pdfVerify';
 import { arg, num, pct } from './args';
 
 const f2 = (x: number): string => x.toFixed(2);

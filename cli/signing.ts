@@ -7,16 +7,16 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Op } from 'sequelize';
 import { config } from '../config';
-import { boot } from '../lib/boot';
-import { now } from '../lib/clock';
-import { tanggalJam, today } from '../lib/dates';
-import { createDevCa, issueSignerP12, loadDevCa, type DevCa } from '../lib/devCa';
-import { LocalP12Transport, SigningError } from '../lib/pdfSign';
-import { verifyPdfSignatures } from '../lib/pdfVerify';
+import { boot } from '../platform/boot';
+import { now } from '../platform/clock';
+import { tanggalJam, today } from '../platform/dates';
+import { createDevCa, issueSignerP12, loadDevCa, type DevCa } from '../platform/devCa';
+import { LocalP12Transport, SigningError } from '../platform/pdfSign';
+import { verifyPdfSignatures } from '../lib/pdf/pdfVerify';
 import { Assignment, Position, Unit, User, initModels } from '../models';
-import { db } from '../lib/db';
-import { findInRegistry } from '../services/letterVerifier';
-import type { VerifyReport } from '../lib/pdfVerify';
+import { db } from '../platform/db';
+import { findInRegistry } from '../modules/ttd/letterVerifier';
+import type { VerifyReport } from '../lib/pdf/pdfVerify';
 
 const SIGNER_ROLES = ['kepala', 'sekretaris', 'kabid'] as const;
 

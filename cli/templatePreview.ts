@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { boot } from '../lib/boot';
-import { closePdfRenderer } from '../lib/pdfRenderer';
-import { closeTemplateSandbox } from '../lib/templateSandbox';
-import { getTemplate, listAllTemplates } from '../services/letterTemplates';
-import { pdfPageCount } from '../services/letterRender';
-import { previewTemplatePdf, type PreviewData } from '../services/templatePreview';
+import { boot } from '../platform/boot';
+import { closePdfRenderer } from '../platform/pdfRenderer';
+import { closeTemplateSandbox } from '../modules/templat/templateSandbox';
+import { getTemplate, listAllTemplates } from '../modules/templat/letterTemplates';
+import { pdfPageCount } from '../modules/templat/letterRender';
+import { previewTemplatePdf, type PreviewData } from '../modules/templat/templatePreview';
 
 export const TEMPLATE_PREVIEW_USAGE = 'Gunakan: naskah template:preview <templat> [--data <berkas.json>] --out <berkas.pdf>';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { config } from '../config';
-import { PAPER, type PdfRenderOptions } from './pdfRenderer';
+import { PAPER, type PdfRenderOptions } from '../platform/pdfRenderer';
 
 /**
  * Letterhead (kop surat) and page layout of outgoing letters, per Tata Naskah Dinas

@@ -1,11 +1,11 @@
 import { Router, type Request, type Response } from 'express';
 import { LetterFile, IncomingLetter, Disposition, DispositionReport, DispositionReportFile } from '../models';
-import { blobStore } from '../lib/blobstore';
+import { blobStore } from '../platform/blobstore';
 import { LRUCache } from 'lru-cache';
-import { isScripted, scanPdf } from '../lib/pdfBounds';
-import { requireLogin, actorOf, idParam } from '../lib/guards';
-import { NotFoundError } from '../lib/errors';
-import { letterRights, chainOf, authorizeLetter } from '../policies/letter';
+import { isScripted, scanPdf } from '../lib/pdf/pdfBounds';
+import { requireLogin, actorOf, idParam } from '../platform/http/guards';
+import { NotFoundError } from '../platform/errors';
+import { letterRights, chainOf, authorizeLetter } from '../modules/surat-masuk/policies/letter';
 
 const router = Router();
 

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import fs from 'node:fs';
-import { db } from '../lib/db';
+import { db } from '../platform/db';
 import { config } from '../config';
 
 const router = Router();

@@ -1,9 +1,9 @@
 import { Router } from 'express';
 import { Op } from 'sequelize';
 import { Notification } from '../models';
-import { requireLogin, actorOf, flash, idParam } from '../lib/guards';
-import { NotFoundError } from '../lib/errors';
-import { now } from '../lib/clock';
+import { requireLogin, actorOf, flash, idParam } from '../platform/http/guards';
+import { NotFoundError } from '../platform/errors';
+import { now } from '../platform/clock';
 
 const router = Router();
 const PAGE = 50;

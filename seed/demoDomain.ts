@@ -3,13 +3,13 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { Op } from 'sequelize';
 import { Agency, DomainRegistryEntry, IncomingLetter, User } from '../models';
-import { now } from '../lib/clock';
-import { blobStore } from '../lib/blobstore';
-import { holdingsOf } from '../services/org';
-import { letterRights, chainOf } from '../policies/letter';
-import { openCase, completeStep, uploadDocument, verifySlot } from '../services/domainCases';
+import { now } from '../platform/clock';
+import { blobStore } from '../platform/blobstore';
+import { holdingsOf } from '../modules/org/org';
+import { letterRights, chainOf } from '../modules/surat-masuk/policies/letter';
+import { openCase, completeStep, uploadDocument, verifySlot } from '../modules/domain/domainCases';
 import { samplePdf } from './samplePdf';
-import type { Actor } from '../services/actor';
+import type { Actor } from '../platform/actor';
 
 async function actor(username: string): Promise<Actor> {
   const user = await User.findOne({ where: { username } });

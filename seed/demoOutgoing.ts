@@ -1,11 +1,11 @@
 import { Op } from 'sequelize';
 import { InboxItem, IncomingLetter, OutgoingLetter, User } from '../models';
-import { holdingsOf } from '../services/org';
-import { createDraft } from '../services/outgoingDraftCreator';
-import { submitDraft } from '../services/draftSubmitter';
-import { giveParaf } from '../services/parafGiver';
-import { defaultChain } from '../services/parafChain';
-import type { Actor } from '../services/actor';
+import { holdingsOf } from '../modules/org/org';
+import { createDraft } from '../modules/surat-keluar/outgoingDraftCreator';
+import { submitDraft } from '../modules/surat-keluar/draftSubmitter';
+import { giveParaf } from '../modules/surat-keluar/parafGiver';
+import { defaultChain } from '../modules/surat-keluar/parafChain';
+import type { Actor } from '../platform/actor';
 
 async function actor(username: string): Promise<Actor> {
   const user = await User.findOne({ where: { username } });

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import supertest from 'supertest';
 import { Assignment, AuditEvent, IncomingLetter, InboxItem, LetterFile, Position, Unit, User } from '../models';
-import { today } from '../lib/dates';
+import { today } from '../platform/dates';
 import { app, signIn, csrfOf, textOf, type Agent } from './helpers/app';
 import { actorOf, buildAgency, buildLetter, buildNip, buildUser, pdfBytes, positionByRole, uniq } from './helpers/factories';
 

@@ -2,10 +2,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { expect } from 'chai';
-import { admission } from '../lib/admission';
+import { admission } from '../platform/http/admission';
 import { config, setConfig } from '../config';
 import { createApp } from '../app';
-import { db } from '../lib/db';
+import { db } from '../platform/db';
 import { textOf } from './helpers/app';
 
 /**

@@ -4,8 +4,8 @@ import { expect } from 'chai';
 import type { Response } from 'supertest';
 import { Agency, Assignment, Blob, IncomingLetter, InboxItem, LetterFile, Position, Unit, User } from '../models';
 import { config } from '../config';
-import { blobStore } from '../lib/blobstore';
-import { today } from '../lib/dates';
+import { blobStore } from '../platform/blobstore';
+import { today } from '../platform/dates';
 import { signIn, textOf as pageText, type Agent } from './helpers/app';
 import { actorOf, buildAgency, buildLetter, buildNip, buildPosition, buildUnit, buildUser, pdfBytes, positionByRole, uniq } from './helpers/factories';
 

@@ -8,10 +8,10 @@ import { expect } from 'chai';
 import { QueryTypes, Sequelize } from 'sequelize';
 import { Blob, LetterFile } from '../models';
 import { config, parseDbUrl } from '../config';
-import { createSequelize } from '../lib/db';
-import { blobStore, LocalBlobStore } from '../lib/blobstore';
-import { FixedClock, setClock, systemClock } from '../lib/clock';
-import { sweepBlobs, verifyBlobs } from '../services/blobMaintenance';
+import { createSequelize } from '../platform/db';
+import { blobStore, LocalBlobStore } from '../platform/blobstore';
+import { FixedClock, setClock, systemClock } from '../platform/clock';
+import { sweepBlobs, verifyBlobs } from '../platform/blobMaintenance';
 import { buildLetter, pdfBytes } from './helpers/factories';
 import { childEnv, describeRun, naskah, ROOT } from './fixtures/proc';
 

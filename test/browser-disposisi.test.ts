@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Page } from 'puppeteer-core';
 import { Disposition, Position } from '../models';
-import { localDateTimeValue } from '../lib/dates';
+import { localDateTimeValue } from '../platform/dates';
 import { buildLetter, uniq } from './helpers/factories';
 import { startBrowserRig, clickAndWait, textIn, flashOk, type BrowserRig } from './helpers/browser';
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import type { Page } from 'puppeteer-core';
 import { readZip } from '../lib/zip';
-import { tanggal, today } from '../lib/dates';
+import { tanggal, today } from '../platform/dates';
 import { buildAgency, buildLetter, buildNip, pdfBytes, positionByRole, uniq } from './helpers/factories';
 import { startBrowserRig, clickAndWait, textIn, flashOk, type BrowserRig } from './helpers/browser';
 

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { Disposition, Notification, User } from '../models';
-import { setClock, systemClock, FixedClock } from '../lib/clock';
-import { localDateTimeValue } from '../lib/dates';
-import { sweepDeadlines } from '../services/deadlineSweeper';
+import { setClock, systemClock, FixedClock } from '../platform/clock';
+import { localDateTimeValue } from '../platform/dates';
+import { sweepDeadlines } from '../modules/disposisi/deadlineSweeper';
 import { buildLetter, uniq } from './helpers/factories';
 import { startBrowserRig, clickAndWait, textIn, flashOk, type BrowserRig } from './helpers/browser';
 

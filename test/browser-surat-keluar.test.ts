@@ -3,7 +3,7 @@ import type { Page } from 'puppeteer-core';
 import { OutgoingLetter, OutgoingRecipient } from '../models';
 import { buildAgency, buildLetter, actorOf, uniq } from './helpers/factories';
 import { demoChain } from './helpers/outgoing';
-import { sendDispositions } from '../services/dispositionSender';
+import { sendDispositions } from '../modules/disposisi/dispositionSender';
 import { startBrowserRig, clickAndWait, textIn, flashOk, type BrowserRig } from './helpers/browser';
 
 /**

@@ -1,12 +1,12 @@
 import { expect } from 'chai';
 import { OutgoingLetter, User } from '../models';
-import { createDevCa, issueSignerP12 } from '../lib/devCa';
+import { createDevCa, issueSignerP12 } from '../platform/devCa';
 import { actorOf, uniq } from './helpers/factories';
 import { demoChain } from './helpers/outgoing';
-import { createDraft } from '../services/outgoingDraftCreator';
-import { submitDraft } from '../services/draftSubmitter';
-import { giveParaf } from '../services/parafGiver';
-import { importCertificate } from '../services/certificateImporter';
+import { createDraft } from '../modules/surat-keluar/outgoingDraftCreator';
+import { submitDraft } from '../modules/surat-keluar/draftSubmitter';
+import { giveParaf } from '../modules/surat-keluar/parafGiver';
+import { importCertificate } from '../modules/ttd/certificateImporter';
 import { startBrowserRig, clickAndWait, textIn, flashOk, type BrowserRig } from './helpers/browser';
 
 /**

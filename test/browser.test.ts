@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import type { Page } from 'puppeteer-core';
 import { IncomingLetter, InboxItem } from '../models';
 import { buildAgency, pdfBytes, uniq } from './helpers/factories';
-import { tanggalJam } from '../lib/dates';
+import { tanggalJam } from '../platform/dates';
 import { startBrowserRig, clickAndWait, flashOk, type BrowserRig } from './helpers/browser';
 
 /**

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { KeyedCache } from '../lib/cache';
+import { KeyedCache } from '../platform/cache';
 
 /** lib/cache.ts KeyedCache: values by key for a short time, at most maxEntries, least recently used out first. */
 describe('KeyedCache: bounded, least recently used out first', () => {

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { AuditEvent, SigningCertificate, User } from '../models';
-import { createDevCa, issueSignerP12 } from '../lib/devCa';
-import { blobBytes } from '../services/letterSigner';
-import { LocalP12Transport } from '../lib/pdfSign';
+import { createDevCa, issueSignerP12 } from '../platform/devCa';
+import { blobBytes } from '../modules/ttd/letterSigner';
+import { LocalP12Transport } from '../platform/pdfSign';
 import { signIn, csrfOf, textOf, type Agent } from './helpers/app';
 
 /**

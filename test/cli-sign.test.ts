@@ -8,9 +8,9 @@ import { childEnv, describeRun, naskah } from './fixtures/proc';
 import { OutgoingLetter } from '../models';
 import { actorOf } from './helpers/factories';
 import { SIGN_PASS, certFor, readyDraft, captureLog } from './helpers/signing';
-import { signLetter, blobBytes } from '../services/letterSigner';
-import { revokeLetter, replaceLetter } from '../services/letterRevoker';
-import { submitDraft } from '../services/draftSubmitter';
+import { signLetter, blobBytes } from '../modules/ttd/letterSigner';
+import { revokeLetter, replaceLetter } from '../modules/ttd/letterRevoker';
+import { submitDraft } from '../modules/surat-keluar/draftSubmitter';
 import { verifyCommand } from '../cli/signing';
 
 /**

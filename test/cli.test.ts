@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { QueryTypes, Sequelize } from 'sequelize';
-import { verifyPassword } from '../services/passwords';
+import { verifyPassword } from '../modules/org/passwords';
 import { childEnv, describeRun, naskah } from './fixtures/proc';
 
 /**

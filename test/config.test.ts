@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { config, loadConfig, parseDbUrl, setConfig } from '../config';
 import { formatNumber } from '../lib/numbering';
-import { tanggal, tanggalJam, parseIsoDate, today } from '../lib/dates';
-import { nipProblem } from '../services/org';
+import { tanggal, tanggalJam, parseIsoDate, today } from '../platform/dates';
+import { nipProblem } from '../modules/org/org';
 
 describe('Configuration', () => {
   const ok = { NODE_ENV: 'development' } as NodeJS.ProcessEnv;

@@ -9,13 +9,13 @@ import { AuditEvent, Blob, LoginThrottle, Notification, OutgoingCountersign, Out
 import { app, signIn, csrfOf, textOf } from './helpers/app';
 import { actorOf, positionByRole } from './helpers/factories';
 import { SIGN_PASS, certFor, readyDraft, expectReject, captureLog, testCa } from './helpers/signing';
-import { signLetter, blobBytes, PASSPHRASE_MAX_ATTEMPTS } from '../services/letterSigner';
-import { requestCountersign, countersignLetter } from '../services/letterCountersigner';
-import { dispatchLetter } from '../services/letterDispatcher';
-import { revokeLetter } from '../services/letterRevoker';
+import { signLetter, blobBytes, PASSPHRASE_MAX_ATTEMPTS } from '../modules/ttd/letterSigner';
+import { requestCountersign, countersignLetter } from '../modules/ttd/letterCountersigner';
+import { dispatchLetter } from '../modules/ttd/letterDispatcher';
+import { revokeLetter } from '../modules/ttd/letterRevoker';
 import { verifyCommand } from '../cli/signing';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../lib/errors';
-import { SigningError } from '../lib/pdfSign';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../platform/errors';
+import { SigningError } from '../platform/pdfSign';
 
 /**
  * Issue #5: countersignature (tanda tangan kedua / pengesahan) in the app. The Kepala Dinas signs,

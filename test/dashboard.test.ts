@@ -2,17 +2,17 @@ import { expect } from 'chai';
 import { config, setConfig } from '../config';
 import supertest from 'supertest';
 import { Disposition, Holiday, IncomingLetter, Position, Unit, User } from '../models';
-import { setClock, systemClock, FixedClock } from '../lib/clock';
+import { setClock, systemClock, FixedClock } from '../platform/clock';
 import { workingMinutesBetween } from '../lib/workingTime';
-import { workingCalendar } from '../services/settings';
-import { sendDispositions, type DisposeForm } from '../services/dispositionSender';
-import { reportOnDisposition } from '../services/dispositionReporter';
-import { recallDisposition } from '../services/dispositionRecaller';
-import { markRead } from '../services/letterReader';
+import { workingCalendar } from '../platform/settings';
+import { sendDispositions, type DisposeForm } from '../modules/disposisi/dispositionSender';
+import { reportOnDisposition } from '../modules/disposisi/dispositionReporter';
+import { recallDisposition } from '../modules/disposisi/dispositionRecaller';
+import { markRead } from '../modules/surat-masuk/letterReader';
 import {
   dashboardFor, dashboardScope, durasiKerja, lettersByStatus, overdueDispositions, parsePeriod, stepTimes, stepWindow, type DashboardScope,
-} from '../services/dashboard';
-import { jsonForScript } from '../routes/dashboard';
+} from '../modules/dasbor/dashboard';
+import { jsonForScript } from '../routes/dasbor/dashboard';
 import { app, signIn, textOf } from './helpers/app';
 import { actorOf, buildLetter, buildPosition, buildUnit, buildUser, positionByRole, uniq } from './helpers/factories';
 

@@ -5,11 +5,11 @@ import { OutgoingDispatch, OutgoingRecipient, LoginThrottle } from '../models';
 import { signIn, textOf } from './helpers/app';
 import { actorOf, buildAgency, uniq } from './helpers/factories';
 import { SIGN_PASS, certFor, readyDraft } from './helpers/signing';
-import { signLetter } from '../services/letterSigner';
-import { dispatchLetter, deliverDispatchEmails, dispatchEmailBackoffMs, DISPATCH_EMAIL_MAX_ATTEMPTS } from '../services/letterDispatcher';
+import { signLetter } from '../modules/ttd/letterSigner';
+import { dispatchLetter, deliverDispatchEmails, dispatchEmailBackoffMs, DISPATCH_EMAIL_MAX_ATTEMPTS } from '../modules/ttd/letterDispatcher';
 import { config, loadConfig, setConfig, type Config } from '../config';
-import { FixedClock, setClock, systemClock } from '../lib/clock';
-import { startScheduler, stopScheduler } from '../lib/scheduler';
+import { FixedClock, setClock, systemClock } from '../platform/clock';
+import { startScheduler, stopScheduler } from '../platform/scheduler';
 
 /**
  * Issue #5: e-mails of "Kirim" that fail are retried by the background scheduler with a backoff,

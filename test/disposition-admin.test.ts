@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { AuditEvent, DispositionInstruction, Holiday, Position, SlaRule } from '../models';
-import { getSetting, setSetting } from '../services/settings';
-import { allowedTargets } from '../policies/disposition';
-import { slaFor } from '../services/deadlines';
+import { getSetting, setSetting } from '../platform/settings';
+import { allowedTargets } from '../modules/disposisi/policies/disposition';
+import { slaFor } from '../modules/disposisi/deadlines';
 import { signIn, csrfOf, textOf } from './helpers/app';
 import { buildLetter, uniq } from './helpers/factories';
 

@@ -1,12 +1,12 @@
 import { expect } from 'chai';
 import { Assignment, AuditEvent, Disposition, DispositionReport, DispositionReportFile, IncomingLetter, InboxItem, Notification, Position, User } from '../models';
-import { setClock, systemClock, FixedClock } from '../lib/clock';
-import { localDateTimeValue } from '../lib/dates';
-import { ConflictError, ForbiddenError, ValidationError } from '../lib/errors';
-import { sendDispositions, type DisposeForm } from '../services/dispositionSender';
-import { reportOnDisposition } from '../services/dispositionReporter';
-import { recallDisposition } from '../services/dispositionRecaller';
-import { markRead } from '../services/letterReader';
+import { setClock, systemClock, FixedClock } from '../platform/clock';
+import { localDateTimeValue } from '../platform/dates';
+import { ConflictError, ForbiddenError, ValidationError } from '../platform/errors';
+import { sendDispositions, type DisposeForm } from '../modules/disposisi/dispositionSender';
+import { reportOnDisposition } from '../modules/disposisi/dispositionReporter';
+import { recallDisposition } from '../modules/disposisi/dispositionRecaller';
+import { markRead } from '../modules/surat-masuk/letterReader';
 import { signIn, textOf, type Agent } from './helpers/app';
 import { actorOf, buildLetter, buildUser, pdfBytes, positionByRole } from './helpers/factories';
 

@@ -1,11 +1,11 @@
 import supertest from 'supertest';
 import { expect } from 'chai';
 import { DomainCaseType, DomainCaseTypeVersion, DomainRegistryEntry } from '../models';
-import { ensureCaseTypes } from '../services/domainCaseTypes';
-import { openCase } from '../services/domainCases';
+import { ensureCaseTypes } from '../modules/domain/domainCaseTypes';
+import { openCase } from '../modules/domain/domainCases';
 import { app, signIn, csrfOf, textOf, type Agent } from './helpers/app';
 import { actorOf, buildAgency, uniq } from './helpers/factories';
-import { getSetting } from '../services/settings';
+import { getSetting } from '../platform/settings';
 
 const PATH = '/admin/jenis-kasus-domain';
 /** A type the other domain tests do not drive, so its revision here changes nothing for them. */

@@ -12,19 +12,19 @@ import {
 } from '../models';
 import { app, signIn, csrfOf, textOf, type Agent } from './helpers/app';
 import { actorOf, buildAgency, buildLetter, pdfBytes, positionByRole, uniq } from './helpers/factories';
-import { submitDraft } from '../services/draftSubmitter';
-import { giveParaf } from '../services/parafGiver';
-import { signLetter } from '../services/letterSigner';
-import { dispatchLetter } from '../services/letterDispatcher';
-import { sweepDomainCases } from '../services/domainSweeper';
-import { openCase, completeStep, uploadDocument, verifySlot } from '../services/domainCases';
-import { draftCaseLetter, lettersOffered } from '../services/domainLetters';
-import { definitionOf } from '../services/domainCaseTypes';
-import { SEED_CASE_TYPES } from '../lib/domainCaseTypes';
-import { createDevCa, issueSignerP12 } from '../lib/devCa';
-import { blobStore } from '../lib/blobstore';
+import { submitDraft } from '../modules/surat-keluar/draftSubmitter';
+import { giveParaf } from '../modules/surat-keluar/parafGiver';
+import { signLetter } from '../modules/ttd/letterSigner';
+import { dispatchLetter } from '../modules/ttd/letterDispatcher';
+import { sweepDomainCases } from '../modules/domain/domainSweeper';
+import { openCase, completeStep, uploadDocument, verifySlot } from '../modules/domain/domainCases';
+import { draftCaseLetter, lettersOffered } from '../modules/domain/domainLetters';
+import { definitionOf } from '../modules/domain/domainCaseTypes';
+import { SEED_CASE_TYPES } from '../modules/domain/caseTypeDefinitions';
+import { createDevCa, issueSignerP12 } from '../platform/devCa';
+import { blobStore } from '../platform/blobstore';
 import { readZip } from '../lib/zip';
-import { setClock, systemClock, FixedClock } from '../lib/clock';
+import { setClock, systemClock, FixedClock } from '../platform/clock';
 
 /**
  * Issue #6 end to end, through the real pages (supertest on the app, real database, real

@@ -3,10 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { Sequelize } from 'sequelize';
 import { config, loadConfig, setConfig } from '../config';
-import { boot } from '../lib/boot';
-import { db, setDb, createSequelize } from '../lib/db';
-import { setBlobStore, LocalBlobStore } from '../lib/blobstore';
-import { setClock, systemClock } from '../lib/clock';
+import { boot } from '../platform/boot';
+import { db, setDb, createSequelize } from '../platform/db';
+import { setBlobStore, LocalBlobStore } from '../platform/blobstore';
+import { setClock, systemClock } from '../platform/clock';
 import { seedDemo } from '../seed/demo';
 
 /**

@@ -5,10 +5,10 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { expect } from 'chai';
 import { AuditEvent, Blob } from '../models';
-import { getSetting, setSetting } from '../services/settings';
-import { letterhead } from '../services/kop';
+import { getSetting, setSetting } from '../platform/settings';
+import { letterhead } from '../modules/templat/kop';
 import { DEFAULT_LAYOUT, defaultKop } from '../lib/kop';
-import { closePdfRenderer, pdfRenderer } from '../lib/pdfRenderer';
+import { closePdfRenderer, pdfRenderer } from '../platform/pdfRenderer';
 import { signIn, csrfOf, textOf, type Agent } from './helpers/app';
 import { pdfBytes } from './helpers/factories';
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { today } from '../lib/dates';
+import { today } from '../platform/dates';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -9,12 +9,12 @@ import type { AddressInfo } from 'node:net';
 import { PDFDocument } from 'pdf-lib';
 import QRCode from 'qrcode';
 import { config } from '../config';
-import { closePdfRenderer, setPdfRenderer } from '../lib/pdfRenderer';
+import { closePdfRenderer, setPdfRenderer } from '../platform/pdfRenderer';
 import { bodyToText } from '../lib/sanitizeBody';
-import { getSetting, setSetting } from '../services/settings';
-import { listTemplates, renderTemplateObject } from '../services/letterTemplates';
-import { previewLetterDoc } from '../services/templatePreview';
-import { AttachmentPdfError, appendPdfAttachments, formatNip, renderLetterHtml, renderLetterPdf, type LetterDoc } from '../services/letterRender';
+import { getSetting, setSetting } from '../platform/settings';
+import { listTemplates, renderTemplateObject } from '../modules/templat/letterTemplates';
+import { previewLetterDoc } from '../modules/templat/templatePreview';
+import { AttachmentPdfError, appendPdfAttachments, formatNip, renderLetterHtml, renderLetterPdf, type LetterDoc } from '../modules/templat/letterRender';
 import { User } from '../models';
 
 /**

@@ -5,12 +5,12 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import supertest from 'supertest';
 import { AuditEvent, JenisNaskah, Klasifikasi, LetterTemplateVersion } from '../models';
-import { closePdfRenderer, setPdfRenderer } from '../lib/pdfRenderer';
+import { closePdfRenderer, setPdfRenderer } from '../platform/pdfRenderer';
 import { bodyToText, sanitizeBody } from '../lib/sanitizeBody';
-import { TemplateError, runTemplate, sandboxRestarts } from '../lib/templateSandbox';
+import { TemplateError, runTemplate, sandboxRestarts } from '../modules/templat/templateSandbox';
 import {
   builtinTemplates, checkTemplateSource, getTemplate, listTemplates, parseTemplateValues, renderTemplateBody, type TemplateContext,
-} from '../services/letterTemplates';
+} from '../modules/templat/letterTemplates';
 import { app, csrfOf, signIn, textOf, type Agent } from './helpers/app';
 import { uniq } from './helpers/factories';
 import { childEnv, describeRun, naskah } from './fixtures/proc';

@@ -1,12 +1,12 @@
 import { expect } from 'chai';
 import { AuditEvent, LetterNumber } from '../models';
-import { tx } from '../lib/db';
-import { setSetting } from '../services/settings';
+import { tx } from '../platform/db';
+import { setSetting } from '../platform/settings';
 import { DEFAULT_NUMBERING } from '../lib/numberingRules';
-import { systemActor } from '../services/actor';
+import { systemActor } from '../platform/actor';
 import {
   assignLetterNumber, cancelLetterNumber, prepareLetterNumber, recordManualNumber, takeLetterNumber,
-} from '../services/letterNumbering';
+} from '../modules/surat-keluar/letterNumbering';
 import { signIn, csrfOf, textOf } from './helpers/app';
 import { actorOf } from './helpers/factories';
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
 import { parseDbUrl } from '../config';
-import { createSequelize } from '../lib/db';
+import { createSequelize } from '../platform/db';
 import { DEMO_PASSWORD } from '../seed/demo';
 import { childEnv } from './fixtures/proc';
 import { disposeLetter, freshDbUrl, OfficeClient, registerLetter, startServer, type ServerHandle } from './helpers/office';

@@ -1,11 +1,11 @@
 import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
 import { config, setConfig } from '../config';
-import { db } from '../lib/db';
+import { db } from '../platform/db';
 import { Assignment, User } from '../models';
-import { currentHoldings, directoryUser, invalidateDirectory, positionLabels, referenceLists } from '../services/orgDirectory';
-import { holdingsOf } from '../services/org';
-import { today } from '../lib/dates';
+import { currentHoldings, directoryUser, invalidateDirectory, positionLabels, referenceLists } from '../modules/org/orgDirectory';
+import { holdingsOf } from '../modules/org/org';
+import { today } from '../platform/dates';
 import { signIn } from './helpers/app';
 import { buildAgency, buildPosition, buildUser, positionByRole, uniq } from './helpers/factories';
 

@@ -4,9 +4,9 @@ import { Agency, AuditEvent, OutgoingAttachment, OutgoingLetter, OutgoingRecipie
 import { signIn, csrfOf, textOf } from './helpers/app';
 import { actorOf, buildAgency, buildLetter, pdfBytes, uniq } from './helpers/factories';
 import { createDraftVia, draftOf, demoChain, formFields, postOn } from './helpers/outgoing';
-import { serializeContent, parseContent } from '../services/outgoingCommon';
-import { pdfPageCount } from '../services/letterRender';
-import { verifyChain } from '../services/audit';
+import { serializeContent, parseContent } from '../modules/surat-keluar/outgoingCommon';
+import { pdfPageCount } from '../modules/templat/letterRender';
+import { verifyChain } from '../platform/audit';
 
 /**
  * Drafts of outgoing letters (issue #4): "Balas" from an incoming letter and "Konsep baru"

@@ -3,17 +3,17 @@ import { AuditEvent, Notification, OutgoingLetter, OutgoingParaf, Position, Unit
 import { signIn, textOf } from './helpers/app';
 import { actorOf, buildPosition, buildUnit, buildUser, positionByRole, uniq } from './helpers/factories';
 import { demoChain, postOn } from './helpers/outgoing';
-import { createDraft } from '../services/outgoingDraftCreator';
-import { updateDraft } from '../services/outgoingDraftEditor';
-import { submitDraft } from '../services/draftSubmitter';
-import { giveParaf } from '../services/parafGiver';
-import { returnDraft } from '../services/draftReturner';
-import { defaultChain } from '../services/parafChain';
-import { contentOf, currentSteps } from '../services/outgoingCommon';
-import { draftHtml } from '../services/outgoingDoc';
-import { verifyChain } from '../services/audit';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../lib/errors';
-import type { Actor } from '../services/actor';
+import { createDraft } from '../modules/surat-keluar/outgoingDraftCreator';
+import { updateDraft } from '../modules/surat-keluar/outgoingDraftEditor';
+import { submitDraft } from '../modules/surat-keluar/draftSubmitter';
+import { giveParaf } from '../modules/surat-keluar/parafGiver';
+import { returnDraft } from '../modules/surat-keluar/draftReturner';
+import { defaultChain } from '../modules/surat-keluar/parafChain';
+import { contentOf, currentSteps } from '../modules/surat-keluar/outgoingCommon';
+import { draftHtml } from '../modules/surat-keluar/outgoingDoc';
+import { verifyChain } from '../platform/audit';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../platform/errors';
+import type { Actor } from '../platform/actor';
 
 /**
  * The paraf chain (issue #4): up to three verifiers in rising rank, then the signer; each in

@@ -9,11 +9,11 @@ import { config, setConfig } from '../config';
 import {
   ChromiumPdfRenderer, ChromiumMissingError, PdfQueueFullError, PdfQueueTimeoutError, PdfRendererClosedError, PdfTimeoutError,
   closePdfRenderer, pdfRenderer, setPdfRenderer, type ChromiumRendererOptions, type PdfRenderer,
-} from '../lib/pdfRenderer';
+} from '../platform/pdfRenderer';
 import { Assignment, Disposition, User } from '../models';
-import { today } from '../lib/dates';
-import { sendDispositions } from '../services/dispositionSender';
-import { reportOnDisposition } from '../services/dispositionReporter';
+import { today } from '../platform/dates';
+import { sendDispositions } from '../modules/disposisi/dispositionSender';
+import { reportOnDisposition } from '../modules/disposisi/dispositionReporter';
 import supertest from 'supertest';
 import { app, signIn, type Agent } from './helpers/app';
 import { actorOf, buildAgency, buildLetter, buildUser, positionByRole, uniq } from './helpers/factories';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { QueryTypes, Sequelize } from 'sequelize';
 import { config, parseDbUrl } from '../config';
-import { createSequelize, selectPlain } from '../lib/db';
+import { createSequelize, selectPlain } from '../platform/db';
 
 /**
  * The lean read path (lib/db.ts selectPlain) against MariaDB, in both test runs: the SQLite run

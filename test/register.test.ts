@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { AuditEvent, IncomingLetter, InboxItem, LetterFile, Blob, Agency } from '../models';
-import { blobStore } from '../lib/blobstore';
-import { today } from '../lib/dates';
+import { blobStore } from '../platform/blobstore';
+import { today } from '../platform/dates';
 import { signIn, csrfOf, textOf } from './helpers/app';
 import { buildAgency, buildLetter, pdfBytes, positionByRole, uniq } from './helpers/factories';
 

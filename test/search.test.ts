@@ -1,12 +1,12 @@
 import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
-import { db } from '../lib/db';
+import { db } from '../platform/db';
 import { IncomingLetter, InboxItem } from '../models';
 import { signIn, textOf } from './helpers/app';
 import { actorOf, buildAgency, buildLetter, buildPosition, buildUser, positionByRole, uniq } from './helpers/factories';
-import { inboxPage, registerPage } from '../services/letterQueries';
-import { correctLetter } from '../services/letterCorrector';
-import { searchTerms, queryWords } from '../services/letterSearch';
+import { inboxPage, registerPage } from '../modules/surat-masuk/letterQueries';
+import { correctLetter } from '../modules/surat-masuk/letterCorrector';
+import { searchTerms, queryWords } from '../modules/surat-masuk/letterSearch';
 
 const ids = (h: string) => [...h.matchAll(/<td data-label="No. Agenda"><a href="\/surat-masuk\/(\d+)">/g)].map((m) => Number(m[1]));
 const termsOf = async (letterId: number) => (await db().query<{ term: string }>(

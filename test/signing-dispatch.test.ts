@@ -12,13 +12,13 @@ import { app, signIn, csrfOf, textOf } from './helpers/app';
 import { actorOf, buildAgency, buildLetter, positionByRole, uniq } from './helpers/factories';
 import { demoChain } from './helpers/outgoing';
 import { SIGN_PASS, certFor, readyDraft, expectReject } from './helpers/signing';
-import { submitDraft } from '../services/draftSubmitter';
-import { signLetter, blobBytes, PASSPHRASE_MAX_ATTEMPTS } from '../services/letterSigner';
-import { dispatchLetter, deliverDispatchEmails } from '../services/letterDispatcher';
-import { revokeLetter, replaceLetter } from '../services/letterRevoker';
+import { submitDraft } from '../modules/surat-keluar/draftSubmitter';
+import { signLetter, blobBytes, PASSPHRASE_MAX_ATTEMPTS } from '../modules/ttd/letterSigner';
+import { dispatchLetter, deliverDispatchEmails } from '../modules/ttd/letterDispatcher';
+import { revokeLetter, replaceLetter } from '../modules/ttd/letterRevoker';
 import { config, loadConfig, setConfig, type Config } from '../config';
-import { ConflictError, ForbiddenError, NotFoundError } from '../lib/errors';
-import { SigningError } from '../lib/pdfSign';
+import { ConflictError, ForbiddenError, NotFoundError } from '../platform/errors';
+import { SigningError } from '../platform/pdfSign';
 import { LoginThrottle } from '../models';
 
 /**

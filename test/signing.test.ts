@@ -5,11 +5,11 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { config } from '../config';
-import { FixedClock, setClock, systemClock } from '../lib/clock';
-import { createDevCa, issueSignerP12, type DevCa } from '../lib/devCa';
-import { ChromiumPdfRenderer } from '../lib/pdfRenderer';
-import { LocalP12Transport, SigningError, openP12, type SignRequest } from '../lib/pdfSign';
-import { verifyPdfSignatures } from '../lib/pdfVerify';
+import { FixedClock, setClock, systemClock } from '../platform/clock';
+import { createDevCa, issueSignerP12, type DevCa } from '../platform/devCa';
+import { ChromiumPdfRenderer } from '../platform/pdfRenderer';
+import { LocalP12Transport, SigningError, openP12, type SignRequest } from '../platform/pdfSign';
+import { verifyPdfSignatures } from '../lib/pdf/pdfVerify';
 
 /**
  * The signing core (issue #5): PAdES signatures with a P12, several incremental signatures,

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { DataTypes, QueryTypes } from 'sequelize';
-import { createSequelize } from '../lib/db';
+import { createSequelize } from '../platform/db';
 
 /**
  * lib/db.ts keeps SQLite's column types (PRAGMA table_info, which Sequelize asks for on every

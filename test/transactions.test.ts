@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
 import { AuditEvent, Agency, LoginThrottle } from '../models';
-import { currentTransaction, db, isSqlite, tx, TransactionEscapeError } from '../lib/db';
-import { recordEvent, verifyChain } from '../services/audit';
-import { systemActor } from '../services/actor';
+import { currentTransaction, db, isSqlite, tx, TransactionEscapeError } from '../platform/db';
+import { recordEvent, verifyChain } from '../platform/audit';
+import { systemActor } from '../platform/actor';
 import { uniq } from './helpers/factories';
 
 /**

@@ -4,7 +4,7 @@ import { LoginThrottle } from '../models';
 import { app, textOf } from './helpers/app';
 import { actorOf } from './helpers/factories';
 import { SIGN_PASS, certFor, readyDraft } from './helpers/signing';
-import { signLetter } from '../services/letterSigner';
+import { signLetter } from '../modules/ttd/letterSigner';
 import { config, loadConfig, setConfig, type Config } from '../config';
 
 /**

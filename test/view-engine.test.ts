@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import ejs from 'ejs';
-import { escapeHtml, freeNames, precompileViews, renderView } from '../lib/viewEngine';
+import { escapeHtml, freeNames, precompileViews, renderView } from '../platform/http/viewEngine';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'views');
 

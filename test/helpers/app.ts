@@ -2,7 +2,7 @@ import supertest from 'supertest';
 import type { Express } from 'express';
 import { expect } from 'chai';
 import { createApp } from '../../app';
-import { db } from '../../lib/db';
+import { db } from '../../platform/db';
 import { DEMO_PASSWORD } from '../../seed/demo';
 
 let handle: { app: Express; close(): void } | null = null;

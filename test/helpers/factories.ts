@@ -1,13 +1,13 @@
 import crypto from 'node:crypto';
 import { Agency, Assignment, IncomingLetter, Position, Unit, User, type AgencyKind, type AssignmentKind, type PositionRole, type Sifat, type Urgensi } from '../../models';
-import { blobStore } from '../../lib/blobstore';
-import { holdingsOf } from '../../services/org';
-import { hashPassword } from '../../services/passwords';
-import { registerLetter } from '../../services/letterRegistrar';
-import type { Actor } from '../../services/actor';
+import { blobStore } from '../../platform/blobstore';
+import { holdingsOf } from '../../modules/org/org';
+import { hashPassword } from '../../modules/org/passwords';
+import { registerLetter } from '../../modules/surat-masuk/letterRegistrar';
+import type { Actor } from '../../platform/actor';
 import { samplePdf } from '../../seed/samplePdf';
 import { DEMO_PASSWORD } from '../../seed/demo';
-import { today } from '../../lib/dates';
+import { today } from '../../platform/dates';
 
 /** Test data builders: each creates whatever parents it needs that were not given. */
 

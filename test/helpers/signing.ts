@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { OutgoingLetter, SigningCertificate, User } from '../../models';
-import { blobStore } from '../../lib/blobstore';
-import { createDevCa, issueSignerP12 } from '../../lib/devCa';
-import { createDraft } from '../../services/outgoingDraftCreator';
-import { submitDraft } from '../../services/draftSubmitter';
-import { giveParaf } from '../../services/parafGiver';
+import { blobStore } from '../../platform/blobstore';
+import { createDevCa, issueSignerP12 } from '../../platform/devCa';
+import { createDraft } from '../../modules/surat-keluar/outgoingDraftCreator';
+import { submitDraft } from '../../modules/surat-keluar/draftSubmitter';
+import { giveParaf } from '../../modules/surat-keluar/parafGiver';
 import { actorOf, uniq } from './factories';
 import { demoChain } from './outgoing';
 

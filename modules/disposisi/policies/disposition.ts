@@ -1,0 +1,53 @@
+import { Disposition, type Position, type IncomingLetter } from '../../../models';
+import { OPEN_DISPOSITION } from '../../../models';
+import type { AnyActor, Holding } from '../../../platform/actor';
+import { getSetting } from '../../../platform/settings';
+import { positionsWhere, unitSubtree } from '../../org/orgDirectory';
+
+/**
+ * Who may do what with dispositions. A letter is held by its addressed position (until the
+ * letter is closed) and by every position with an open disposition on it; holders dispose
+ * further down. Only a recipient reports or completes; only the disposer recalls, and only
+ * while the recipient has not read it.
+ */
+
+const LETTER_CLOSED = ['selesai', 'diarsipkan'];
+
+/** The actor's holdings through which they currently hold the letter (may dispose it). */
+export async function holdingsOnLetter(a: AnyActor, letter: IncomingLetter): Promise<Holding[]> {
+  if (LETTER_CLOSED.includes(letter.status) || !a.holdings.length) return [];
+  const mine = a.holdings.map((h) => h.positionId);
+  const open = await Disposition.findAll({ where: { letterId: letter.id, toPositionId: mine, status: OPEN_DISPOSITION as string[] }, attributes: ['toPositionId'] });
+  const ids = new Set(open.map((d) => d.toPositionId));
+  if (mine.includes(letter.addressedPositionId)) ids.add(letter.addressedPositionId);
+  return a.holdings.filter((h) => ids.has(h.positionId));
+}
+
+/** May close the whole letter (selesai / arsipkan): the holder of the addressed position. */
+export const canCloseLetter = (a: AnyActor, letter: IncomingLetter): boolean =>
+  !LETTER_CLOSED.includes(letter.status) && a.holdings.some((h) => h.positionId === letter.addressedPositionId);
+
+/** The holding through which the actor is the recipient of an open disposition. */
+export function recipientHolding(a: AnyActor, d: Disposition): Holding | undefined {
+  return d.isOpen() ? a.holdings.find((h) => h.positionId === d.toPositionId) : undefined;
+}
+
+/** The holding through which the actor made the disposition, if it may still be recalled. */
+export function recallHolding(a: AnyActor, d: Disposition): Holding | undefined {
+  return d.status === 'terkirim' ? a.holdings.find((h) => h.positionId === d.fromPositionId) : undefined;
+}
+
+/**
+ * Positions a holder may dispose to: their direct subordinates and any position inside their
+ * unit (and its sub-units) below their own rank; with the admin setting 'bebas', any active
+ * position. Never their own position.
+ */
+export async function allowedTargets(from: Position): Promise<Position[]> {
+  const mode = await getSetting('disposisi.target');
+  if (mode === 'bebas') return positionsWhere((p) => p.id !== from.id);
+  const units = new Set(await unitSubtree(from.unitId));
+  const found = await positionsWhere((p) => p.id !== from.id && (p.superiorId === from.id || (units.has(p.unitId) && p.rank > from.rank)));
+  // Direct subordinates first: they are the usual choice.
+  return [...found.filter((p) => p.superiorId === from.id), ...found.filter((p) => p.superiorId !== from.id)];
+}
+

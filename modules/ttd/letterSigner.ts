@@ -1,0 +1,228 @@
+import crypto from 'node:crypto';
+import QRCode from 'qrcode';
+import type { Transaction } from 'sequelize';
+import { Blob, LetterNumber, OutgoingLetter, Position, SigningCertificate } from '../../models';
+import { tx } from '../../platform/db';
+import { now } from '../../platform/clock';
+import { config } from '../../config';
+import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../platform/errors';
+import { blobStore } from '../../platform/blobstore';
+import { recordEvent } from '../../platform/audit';
+import { notifyPosition } from '../../platform/notifier';
+import { getSetting } from '../../platform/settings';
+import { currentValue } from '../../platform/sequences';
+import { prepareLetterNumber, renderNumber, takeLetterNumber, type PreparedNumber } from '../surat-keluar/letterNumbering';
+import { lockDraft, saveDraft, assertTransition, draftSnapshot, draftSubject, contentOf, hashContent } from '../surat-keluar/outgoingCommon';
+import { letterDocOf } from '../surat-keluar/outgoingDoc';
+import { renderLetterPdf, appendPdfAttachments } from '../templat/letterRender';
+import { outgoingRights, chainPositions } from '../surat-keluar/policies/outgoing';
+import { transportFor } from './signingPort';
+import { SigningError } from '../../platform/pdfSign';
+import { countEvent, lockedMinutes, clearKey } from '../../platform/throttle';
+import type { Actor, Holding } from '../../platform/actor';
+
+/** Wrong passphrases allowed per user in the window before signing is locked for a while. */
+export const PASSPHRASE_MAX_ATTEMPTS = 5;
+export const PASSPHRASE_WINDOW_MS = 15 * 60_000;
+export const PASSPHRASE_LOCK_MS = 15 * 60_000;
+/** Wrong passphrases are counted per user, for the first signature and a countersignature alike. */
+export const throttleKey = (userId: number) => `ttd:u:${userId}`;
+
+export interface SignProps {
+  actor: Actor;
+  letterId: number;
+  /** The certificate's passphrase: handed to the transport, never stored or logged. */
+  passphrase: string;
+  /** The draft's lock version when the page was shown: a draft changed since is refused. */
+  expectedLockVersion?: number;
+}
+
+export async function blobBytes(sha: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of blobStore().open(sha)) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** A fresh verification code: 128 random bits, URL-safe (base64url, 22 characters). */
+export const newVerificationCode = (): string => crypto.randomBytes(16).toString('base64url');
+export const verificationUrl = (code: string): string => `${config().baseUrl.replace(/\/+$/, '')}/verifikasi/${code}`;
+
+/** The number `takeLetterNumber` will give next, if nobody signs in between (numbers on record are passed over, as it does). */
+async function peekNumber(p: PreparedNumber): Promise<string> {
+  let seq = await currentValue(p.counter);
+  for (let i = 0; i < 1000; i++) {
+    seq += 1;
+    const n = renderNumber(p, seq);
+    if (!(await LetterNumber.findOne({ where: { number: n }, attributes: ['id'] }))) return n;
+  }
+  return renderNumber(p, seq);
+}
+
+class NumberMoved extends Error {}
+
+function signerHolding(actor: Actor, letter: OutgoingLetter): Holding | undefined {
+  return letter.signerPositionId ? actor.holdings.find((h) => h.positionId === letter.signerPositionId) : undefined;
+}
+
+/** Refusals that depend only on the draft's state and the actor (checked before and again inside the transaction). */
+function assertSignable(actor: Actor, letter: OutgoingLetter): Holding {
+  if (letter.status === 'ditandatangani' || letter.status === 'dikirim') throw new ConflictError('Surat ini sudah ditandatangani.');
+  const holding = signerHolding(actor, letter);
+  if (!holding) throw new ForbiddenError('Hanya penanda tangan yang ditunjuk yang dapat menandatangani surat ini.');
+  if (letter.status !== 'siap_ttd') throw new ConflictError('Surat ini belum siap ditandatangani: semua paraf harus diberikan lebih dahulu.');
+  return holding;
+}
+
+async function auditFailure(actor: Actor, letter: OutgoingLetter, reason: string, detail?: string): Promise<void> {
+  await tx((t) => recordEvent(t, actor, {
+    action: 'surat_keluar.ttd_gagal', entityType: 'outgoing_letter', entityId: letter.id, viaPositionIds: letter.signerPositionId ? [letter.signerPositionId] : [],
+    after: { id: letter.id, alasan: reason, ...(detail ? { keterangan: detail.slice(0, 300) } : {}) },
+  }));
+}
+
+/** The signer's active certificate, checked for validity today. */
+async function certificateOf(actor: Actor, letter: OutgoingLetter): Promise<SigningCertificate> {
+  const cert = await SigningCertificate.findOne({ where: { userId: actor.user.id, active: true }, order: [['uploadedAt', 'DESC'], ['id', 'DESC']] });
+  if (!cert) {
+    await auditFailure(actor, letter, 'tanpa_sertifikat');
+    throw new ValidationError({ passphrase: 'Anda belum memiliki sertifikat elektronik di sistem ini; minta admin mengimpor sertifikat (P12) Anda.' });
+  }
+  // The P12 itself is checked again by the transport (validity on the app clock, owner, key).
+  const at = now().getTime();
+  if (cert.validTo.getTime() < at) {
+    await auditFailure(actor, letter, 'sign_cert_expired');
+    throw new SigningError('sign_cert_expired', 'Sertifikat elektronik Anda sudah kedaluwarsa; minta admin mengimpor sertifikat yang berlaku. Tidak ada yang ditandatangani.');
+  }
+  if (cert.validFrom.getTime() > at) {
+    await auditFailure(actor, letter, 'sign_cert_not_yet_valid');
+    throw new SigningError('sign_cert_not_yet_valid', 'Sertifikat elektronik Anda belum berlaku. Tidak ada yang ditandatangani.');
+  }
+  return cert;
+}
+
+/**
+ * letterSigner: the holder of the signer's position signs a draft that every verifier has
+ * given paraf ("siap_ttd") with their certificate's passphrase. The letter gets its number and
+ * date, the final PDF is rendered without the KONSEP watermark and with the TTE stamp (QR to
+ * the public verification page, "Ditandatangani secara elektronik oleh: NAMA, JABATAN" and the
+ * footer setting `tte.catatan_kaki`), its PDF lampiran are appended, and the signing transport
+ * signs it. The unsigned render and the signed PDF are kept as two blobs; number, blobs and the
+ * status "ditandatangani" commit in one transaction. Rendering and signing happen before that
+ * transaction against the number the counter will give next; if another signing took it
+ * meanwhile, the work is redone with the next one, so the transaction stays short and a failure
+ * at any point keeps nothing (the number is not taken). Every failure is audited; wrong
+ * passphrases are throttled per user. A replacement draft (replacesId) marks the letter it
+ * replaces as replaced when it is signed.
+ */
+export async function signLetter(p: SignProps): Promise<OutgoingLetter> {
+  const letter0 = await OutgoingLetter.findByPk(p.letterId);
+  if (!letter0 || !outgoingRights(p.actor, letter0, await chainPositions(letter0.id)).view) throw new NotFoundError('Surat tidak ditemukan.');
+  const holding = assertSignable(p.actor, letter0);
+  if (p.expectedLockVersion !== undefined && p.expectedLockVersion !== letter0.lockVersion) {
+    throw new ConflictError('Konsep ini baru saja diubah. Muat ulang halaman, baca versi terbaru, lalu tanda tangani.');
+  }
+  const locked = await lockedMinutes(throttleKey(p.actor.user.id));
+  if (locked) throw new AppError('signing_throttled', `Terlalu banyak passphrase salah. Coba lagi dalam ${locked} menit.`, 429);
+  if (!p.passphrase) throw new ValidationError({ passphrase: 'Isi passphrase sertifikat elektronik Anda.' });
+  if (p.passphrase.length > 200) throw new ValidationError({ passphrase: 'Passphrase terlalu panjang.' });
+
+  const cert = await certificateOf(p.actor, letter0);
+  const p12 = await blobBytes(cert.p12BlobSha).catch(() => null);
+  if (!p12) {
+    await auditFailure(p.actor, letter0, 'sign_p12_invalid');
+    throw new SigningError('sign_p12_invalid', 'Berkas sertifikat Anda tidak ditemukan di server; minta admin mengimpor ulang sertifikat Anda.');
+  }
+  const transport = transportFor({ p12, nip: p.actor.user.nip ?? null });
+
+  const content = await contentOf(letter0);
+  const hash = hashContent(content);
+  if (hash !== letter0.currentHash) throw new ConflictError('Isi konsep tidak sesuai dengan versi terakhirnya. Muat ulang halaman.');
+  const prepared = await prepareLetterNumber({
+    actor: p.actor, jenisNaskahCode: letter0.jenisNaskahCode, klasifikasiCode: letter0.klasifikasiCode, draftId: letter0.id, perihal: letter0.perihal,
+  });
+  const signerPos = await Position.findByPk(letter0.signerPositionId!);
+  const prefix = holding.kind === 'plt' ? 'Plt. ' : holding.kind === 'plh' ? 'Plh. ' : '';
+  const signedName = p.actor.user.name;
+  const signedTitle = `${prefix}${signerPos?.name ?? ''}`;
+  const footer = await getSetting('tte.catatan_kaki');
+  const code = newVerificationCode();
+  const qrPngDataUrl = await QRCode.toDataURL(verificationUrl(code), { errorCorrectionLevel: 'M', margin: 1, width: 240 });
+  const baseDoc = await letterDocOf(letter0, content, hash);
+  const appended = content.attachments.filter((a) => a.appendToPdf && a.mime === 'application/pdf');
+  const appendedBytes = await Promise.all(appended.map((a) => blobBytes(a.sha256)));
+
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const number = await peekNumber(prepared);
+    const signedAt = now();
+    const doc = {
+      ...baseDoc, number, date: new Date(`${prepared.letterDate}T00:00:00Z`), watermark: null,
+      stamp: { qrPngDataUrl, lines: [`Ditandatangani secara elektronik oleh: ${signedName.toUpperCase()}, ${signedTitle.toUpperCase()}`, ...footer] },
+    };
+    let unsigned = await renderLetterPdf(doc);
+    if (appendedBytes.length) unsigned = await appendPdfAttachments(unsigned, appendedBytes);
+    let signed: Buffer;
+    try {
+      signed = await transport.sign(unsigned, {
+        passphrase: p.passphrase, name: signedName, reason: `Menandatangani surat ${number}`, location: config().orgRegion, signingTime: signedAt,
+        expectedSubject: p.actor.user.nip ? { nip: p.actor.user.nip } : { name: signedName },
+      });
+    } catch (err) {
+      if (err instanceof SigningError) {
+        await auditFailure(p.actor, letter0, err.code);
+        if (err.code === 'sign_passphrase') {
+          const m = await countEvent(throttleKey(p.actor.user.id), PASSPHRASE_MAX_ATTEMPTS, PASSPHRASE_WINDOW_MS, PASSPHRASE_LOCK_MS);
+          if (m) throw new AppError('signing_throttled', `Passphrase salah. Terlalu banyak percobaan; penandatanganan dikunci ${m} menit.`, 429);
+        }
+        throw err;
+      }
+      await auditFailure(p.actor, letter0, 'gagal_teknis', (err as Error).message);
+      throw new AppError('signing_failed', 'Penandatanganan gagal karena kesalahan teknis. Tidak ada yang ditandatangani; coba lagi atau hubungi admin.', 500);
+    }
+    const [u, s] = [await blobStore().putBuffer(unsigned), await blobStore().putBuffer(signed)];
+    try {
+      const done = await tx(async (t: Transaction) => {
+        const letter = await lockDraft(t, p.letterId, letter0.lockVersion);
+        assertSignable(p.actor, letter);
+        assertTransition(letter, 'ditandatangani', 'ditandatangani');
+        const row = await takeLetterNumber(t, prepared);
+        if (row.number !== number) throw new NumberMoved();
+        for (const b of [{ sha: u.sha256, size: u.size }, { sha: s.sha256, size: s.size }]) {
+          await Blob.findOrCreate({ where: { sha256: b.sha }, defaults: { sha256: b.sha, size: b.size, mime: 'application/pdf' }, transaction: t });
+        }
+        const before = draftSnapshot(letter);
+        await saveDraft(t, letter, {
+          status: 'ditandatangani', letterNumber: number, letterDate: prepared.letterDate, verificationCode: code,
+          unsignedBlobSha: u.sha256, signedBlobSha: s.sha256, signedAt, signedByUserId: p.actor.user.id, signedName, signedTitle,
+          currentHolderPositionId: letter.drafterPositionId,
+        });
+        if (letter.replacesId) {
+          const old = await OutgoingLetter.findByPk(letter.replacesId, { transaction: t, lock: t.LOCK.UPDATE });
+          if (old && !old.replacedById) {
+            await saveDraft(t, old, { replacedById: letter.id });
+            await recordEvent(t, p.actor, { action: 'surat_keluar.diganti', entityType: 'outgoing_letter', entityId: old.id, after: { id: old.id, penggantiId: letter.id, penggantiNomor: number, alasan: old.replaceReason } });
+          }
+        }
+        await recordEvent(t, p.actor, {
+          action: 'surat_keluar.ditandatangani', entityType: 'outgoing_letter', entityId: letter.id, viaPositionIds: [holding.positionId],
+          before, after: {
+            ...draftSnapshot(letter), nomor: number, tanggal: prepared.letterDate, sertifikat: cert.subject, sertifikatId: cert.id,
+            pdfTanpaTtd: u.sha256, pdfTtd: s.sha256, kodeVerifikasi: code, versi: letter.currentVersionNo, hash: letter.currentHash,
+          },
+        });
+        await notifyPosition(t, letter.drafterPositionId, {
+          kind: 'surat_ditandatangani', title: `Ditandatangani: ${draftSubject(letter)}`.slice(0, 300), body: `Nomor ${number}. Surat siap dikirim.`,
+          url: `/surat-keluar/${letter.id}`, dedupeKey: `ttd:${letter.id}`,
+        }, p.actor.user.id);
+        return letter;
+      });
+      await clearKey(throttleKey(p.actor.user.id));
+      return done;
+    } catch (err) {
+      if (err instanceof NumberMoved) continue;
+      if (!(err instanceof AppError)) await auditFailure(p.actor, letter0, 'gagal_simpan', (err as Error).message);
+      throw err;
+    }
+  }
+  await auditFailure(p.actor, letter0, 'nomor_bergeser');
+  throw new ConflictError('Banyak surat ditandatangani bersamaan; coba lagi sebentar lagi.');
+}
