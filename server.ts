@@ -3,10 +3,10 @@ import { boot, isEmpty } from './platform/boot';
 import { createApp } from './app';
 import { seedDemo, DEMO_USERS, DEMO_PASSWORD } from './seed/demo';
 import { startScheduler, stopScheduler } from './platform/scheduler';
-import { sweepDeadlines } from './modules/disposisi/deadlineSweeper';
-import { sweepDomainCases } from './modules/domain/domainSweeper';
+import { sweepDeadlines } from './modules/disposisi';
+import { sweepDomainCases } from './modules/domain';
 import { requeueStuckEmails } from './platform/mailer';
-import { deliverDispatchEmails } from './modules/ttd/letterDispatcher';
+import { deliverDispatchEmails } from './modules/ttd';
 import { closePdfRenderer } from './platform/pdfRenderer';
 
 // Listens; nothing else. The app is built in app.ts so tests can drive it without a port.

@@ -6,7 +6,7 @@ import { db } from '../platform/db';
 import { migrator } from '../platform/migrator';
 import { verifyChain } from '../platform/audit';
 import { verifyBlobs, sweepBlobs } from '../platform/blobMaintenance';
-import { createUser, resetPassword } from '../modules/org/userAccounts';
+import { createUser, resetPassword } from '../modules/org';
 import { ValidationError } from '../platform/errors';
 import { seedDemo, DEMO_USERS, DEMO_PASSWORD } from '../seed/demo';
 import { templatePreviewCommand } from './templatePreview';

@@ -15,7 +15,7 @@ import { LocalP12Transport, SigningError } from '../platform/pdfSign';
 import { verifyPdfSignatures } from '../lib/pdf/pdfVerify';
 import { Assignment, Position, Unit, User, initModels } from '../models';
 import { db } from '../platform/db';
-import { findInRegistry } from '../modules/ttd/letterVerifier';
+import { findInRegistry } from '../modules/ttd';
 import type { VerifyReport } from '../lib/pdf/pdfVerify';
 
 const SIGNER_ROLES = ['kepala', 'sekretaris', 'kabid'] as const;

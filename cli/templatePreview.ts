@@ -2,10 +2,10 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { boot } from '../platform/boot';
 import { closePdfRenderer } from '../platform/pdfRenderer';
-import { closeTemplateSandbox } from '../modules/templat/templateSandbox';
-import { getTemplate, listAllTemplates } from '../modules/templat/letterTemplates';
-import { pdfPageCount } from '../modules/templat/letterRender';
-import { previewTemplatePdf, type PreviewData } from '../modules/templat/templatePreview';
+import { closeTemplateSandbox } from '../modules/templat';
+import { getTemplate, listAllTemplates } from '../modules/templat';
+import { pdfPageCount } from '../modules/templat';
+import { previewTemplatePdf, type PreviewData } from '../modules/templat';
 
 export const TEMPLATE_PREVIEW_USAGE = 'Gunakan: naskah template:preview <templat> [--data <berkas.json>] --out <berkas.pdf>';
 

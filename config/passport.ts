@@ -1,6 +1,6 @@
 import passport from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
-import { authenticate } from '../modules/org/auth';
+import { authenticate } from '../modules/org';
 
 let configured = false;
 /** passport-local over services/auth (NIP or username, argon2id, throttling). */

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { config } from '../config';
-import { PAPER, type PdfRenderOptions } from '../platform/pdfRenderer';
+import { PAPER, type PdfRenderOptions } from './pdf/paper';
 
 /**
  * Letterhead (kop surat) and page layout of outgoing letters, per Tata Naskah Dinas
@@ -31,9 +30,8 @@ export const KOP_SCHEMA = z.object({
 });
 export type KopSurat = z.infer<typeof KOP_SCHEMA>;
 
-/** The default letterhead, from ORG_REGION / ORG_NAME / ORG_ADDRESS. */
-export function defaultKop(): KopSurat {
-  const c = config();
+/** The default letterhead of an organization (platform/settings.ts gives it ORG_REGION / ORG_NAME / ORG_ADDRESS). */
+export function defaultKopFor(c: { orgRegion: string; orgName: string; orgAddress: string }): KopSurat {
   const region = c.orgRegion.trim();
   const city = region.replace(/^(Kabupaten|Kota|Provinsi)\s+/i, '') || region;
   return {

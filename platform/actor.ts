@@ -24,6 +24,8 @@ export const systemActor = (label = 'sistem'): SystemActor => ({ user: null, hol
 export type AnyActor = Actor | SystemActor;
 
 export const positionIds = (a: AnyActor): number[] => a.holdings.map((h) => h.positionId);
+/** An administrator of the application (users, settings), whatever position they hold. */
+export const isAdmin = (a: AnyActor): boolean => !!a.user?.isAdmin;
 export const holdsRole = (a: AnyActor, ...roles: string[]): boolean => a.holdings.some((h) => roles.includes(h.position.role));
 
 /** The holding through which the actor acts on something addressed to one of `positionIds`. */

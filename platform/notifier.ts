@@ -2,7 +2,7 @@ import type { Transaction } from 'sequelize';
 import { Notification, Position, User } from '../models';
 import { now } from './clock';
 import { config } from '../config';
-import { holdersOf } from '../modules/org/org';
+import { holdersOf } from './assignments';
 
 export interface NotificationInput {
   kind: string; title: string; body?: string | null; url?: string | null;

@@ -7,13 +7,16 @@ import { Setting, Holiday } from '../models';
 import { config } from '../config';
 import { now } from './clock';
 import type { WorkingCalendar } from '../lib/workingTime';
-import { KOP_SCHEMA, LAYOUT_SCHEMA, DEFAULT_LAYOUT, defaultKop } from '../lib/kop';
+import { KOP_SCHEMA, LAYOUT_SCHEMA, DEFAULT_LAYOUT, defaultKopFor } from '../lib/kop';
 import { NUMBERING_SCHEMA, DEFAULT_NUMBERING } from '../lib/numberingRules';
 
 /**
  * Settings an admin can change at run time, stored as JSON in the `settings` table, each
  * validated by its schema with a default. Read through here, never from the table directly.
  */
+/** The default letterhead, from ORG_REGION / ORG_NAME / ORG_ADDRESS. */
+export const defaultKop = () => defaultKopFor(config());
+
 const time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/);
 export const SETTINGS = {
   'kalender.kerja': z.object({ days: z.array(z.number().int().min(1).max(7)).min(1), start: time, end: time })

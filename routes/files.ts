@@ -5,7 +5,7 @@ import { LRUCache } from 'lru-cache';
 import { isScripted, scanPdf } from '../lib/pdf/pdfBounds';
 import { requireLogin, actorOf, idParam } from '../platform/http/guards';
 import { NotFoundError } from '../platform/errors';
-import { letterRights, chainOf, authorizeLetter } from '../modules/surat-masuk/policies/letter';
+import { letterRights, chainOf, authorizeLetter } from '../modules/surat-masuk';
 
 const router = Router();
 

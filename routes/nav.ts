@@ -1,8 +1,8 @@
 import type { Actor } from '../platform/actor';
-import { canRegister, canSeeRegister, isAdmin } from '../modules/surat-masuk/policies/letter';
+import { canRegister, canSeeRegister, isAdmin } from '../modules/surat-masuk';
 import { holdsRole } from '../platform/actor';
-import { canSeeNumberRegister } from '../modules/surat-keluar/policies/letterNumber';
-import { canSeeDomainBoard } from '../modules/domain/policies/domain';
+import { canSeeNumberRegister } from '../modules/surat-keluar';
+import { canSeeDomainBoard } from '../modules/domain';
 
 /** Leaders see the dashboard: the head, the secretary and the heads of division and section. */
 export const canSeeDashboard = (a: Actor): boolean => holdsRole(a, 'kepala', 'sekretaris', 'kabid', 'kasi', 'kasubbag');

@@ -5,9 +5,9 @@ import { Op } from 'sequelize';
 import { Agency, DomainRegistryEntry, IncomingLetter, User } from '../models';
 import { now } from '../platform/clock';
 import { blobStore } from '../platform/blobstore';
-import { holdingsOf } from '../modules/org/org';
-import { letterRights, chainOf } from '../modules/surat-masuk/policies/letter';
-import { openCase, completeStep, uploadDocument, verifySlot } from '../modules/domain/domainCases';
+import { holdingsOf } from '../modules/org';
+import { letterRights, chainOf } from '../modules/surat-masuk';
+import { openCase, completeStep, uploadDocument, verifySlot } from '../modules/domain';
 import { samplePdf } from './samplePdf';
 import type { Actor } from '../platform/actor';
 

@@ -1,10 +1,10 @@
 import { Op } from 'sequelize';
 import { InboxItem, IncomingLetter, OutgoingLetter, User } from '../models';
-import { holdingsOf } from '../modules/org/org';
-import { createDraft } from '../modules/surat-keluar/outgoingDraftCreator';
-import { submitDraft } from '../modules/surat-keluar/draftSubmitter';
-import { giveParaf } from '../modules/surat-keluar/parafGiver';
-import { defaultChain } from '../modules/surat-keluar/parafChain';
+import { holdingsOf } from '../modules/org';
+import { createDraft } from '../modules/surat-keluar';
+import { submitDraft } from '../modules/surat-keluar';
+import { giveParaf } from '../modules/surat-keluar';
+import { defaultChain } from '../modules/surat-keluar';
 import type { Actor } from '../platform/actor';
 
 async function actor(username: string): Promise<Actor> {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { AuditEvent, DispositionInstruction, Holiday, Position, SlaRule } from '../models';
 import { getSetting, setSetting } from '../platform/settings';
-import { allowedTargets } from '../modules/disposisi/policies/disposition';
+import { allowedTargets } from '../modules/disposisi/dispositionTargets';
 import { slaFor } from '../modules/disposisi/deadlines';
 import { signIn, csrfOf, textOf } from './helpers/app';
 import { buildLetter, uniq } from './helpers/factories';

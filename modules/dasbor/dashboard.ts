@@ -5,7 +5,7 @@ import { now } from '../../platform/clock';
 import { today, parseIsoDate, parseLocalDateTime } from '../../platform/dates';
 import { minutesPerDay, slaMinutes, type WorkingCalendar } from '../../lib/workingTime';
 import { workingCalendar } from '../../platform/settings';
-import { positionLabels } from '../org/org';
+import { positionLabels } from '../org';
 import { holdsRole, type Actor } from '../../platform/actor';
 import {
   Position, SlaRule, Unit, CONFIDENTIAL, LETTER_STATUS, LETTER_STATUS_LABEL, OPEN_DISPOSITION, POSITION_ROLES, POSITION_ROLE_LABEL,

@@ -6,7 +6,8 @@ import { ForbiddenError, NotFoundError, ValidationError } from '../../platform/e
 import { recordEvent } from '../../platform/audit';
 import { notifyPosition } from '../../platform/notifier';
 import { dueFor } from './deadlines';
-import { holdingsOnLetter, allowedTargets } from './policies/disposition';
+import { holdingsOnLetter } from './policies/disposition';
+import { allowedTargets } from './dispositionTargets';
 import { cleanInstructions, dispositionSnapshot, letterSubject, moveLetter, saveDisposition } from './dispositionCommon';
 import type { Actor } from '../../platform/actor';
 

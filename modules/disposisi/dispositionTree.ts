@@ -1,8 +1,8 @@
 import { Op } from 'sequelize';
 import { Disposition, DispositionReport, DispositionReportFile, type IncomingLetter } from '../../models';
 import { now } from '../../platform/clock';
-import { positionLabels } from '../org/org';
-import { referenceLists, userNames } from '../org/orgDirectory';
+import { positionLabels } from '../org';
+import { referenceLists, userNames } from '../org';
 
 export interface TreeReport { report: DispositionReport; author: string; files: DispositionReportFile[] }
 export interface TreeNode {

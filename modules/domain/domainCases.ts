@@ -10,16 +10,17 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import { checkDomainName, nameRulesFrom, takenMessage, type NameCheck } from '../../lib/domainNames';
 import { slotsFor, STEP_ACTOR_LABEL, type CaseStep, type CaseTypeDefinition } from './caseTypeDefinitions';
 import { canOpenCase, mayRecordStep } from './policies/domain';
-import { letterRights, chainOf } from '../surat-masuk/policies/letter';
+import { letterRights, chainOf } from '../surat-masuk';
 import { recordEvent } from '../../platform/audit';
 import { getSetting, workingCalendar } from '../../platform/settings';
-import { nipProblem } from '../org/org';
+import { nipProblem } from '../org';
 import { currentType, definitionOf } from './domainCaseTypes';
 import { storeUploads, discardTmp, releaseUploads, type StoredUpload, type TmpUpload } from '../../platform/uploads';
 import {
   caseEvent, checklistOf, dueFrom, loadCase, newTrackingCode, preflightProblems, registrarWarnings, reportStep, stepIndex, stepMinutes, stepOf,
 } from './domainCommon';
 import type { Actor, AnyActor, Holding } from '../../platform/actor';
+import { afterDispatch } from '../ttd';
 
 const str = (v: unknown, max = 10_000): string => (typeof v === 'string' ? v.replace(/\r\n/g, '\n').trim().slice(0, max + 1) : '');
 const EMAIL_RE = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
@@ -575,3 +576,6 @@ export async function linkLetter(p: { actor: Actor; caseId: number; agendaNumber
     await recordEvent(t, p.actor, { action: 'domain.surat_ditautkan', entityType: 'domain_case', entityId: c.id, after: { suratMasuk: letter.id, agenda: letter.agendaNumber } });
   });
 }
+
+// The dispatcher closes a case whose report letter is sent (in its transaction).
+afterDispatch(onLetterDispatched);

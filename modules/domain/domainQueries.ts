@@ -12,8 +12,8 @@ import { workingCalendar } from '../../platform/settings';
 import { definitionOf } from './domainCaseTypes';
 import { checklistOf, loadCase, preflightProblems, stepIndex, stepMinutes, stepOf, TRACKING_RE, type SlotView } from './domainCommon';
 import { lettersOffered } from './domainLetters';
-import { userNames } from '../org/orgDirectory';
-import { positionLabels } from '../org/org';
+import { userNames } from '../org';
+import { positionLabels } from '../org';
 import type { AnyActor } from '../../platform/actor';
 
 export interface BoardRow {

@@ -2,12 +2,12 @@ import { IncomingLetter, OutgoingAttachment, OutgoingParaf, OutgoingVersion, Pos
 import { blobStore } from '../../platform/blobstore';
 import { now } from '../../platform/clock';
 import { NotFoundError } from '../../platform/errors';
-import { holdersOf } from '../org/org';
+import { holdersOf } from '../org';
 import { contentOf, hashContent, parseContent, type DraftContent } from './outgoingCommon';
-import { renderLetterHtml, renderLetterPdf, appendPdfAttachments, type LetterDoc } from '../templat/letterRender';
-import type { TemplateContext } from '../templat/letterTemplates';
-import { parafInitials } from '../disposisi/lembarDisposisi';
-import { directoryUser } from '../org/orgDirectory';
+import { renderLetterHtml, renderLetterPdf, appendPdfAttachments, type LetterDoc } from '../templat';
+import type { TemplateContext } from '../templat';
+import { parafInitials } from '../disposisi';
+import { directoryUser } from '../org';
 
 /**
  * A draft as the letter renderer (services/letterRender.ts) sees it: the content of one

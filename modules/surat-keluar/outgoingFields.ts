@@ -1,8 +1,8 @@
 import { Agency, JenisNaskah, Position, type Sifat, type Urgensi } from '../../models';
 import { sanitizeBody, bodyToText } from '../../lib/sanitizeBody';
-import { parseTemplateValues, type LetterTemplate } from '../templat/letterTemplates';
+import { parseTemplateValues, type LetterTemplate } from '../templat';
 import type { RecipientSnap } from './outgoingCommon';
-import { parseCommonFields } from '../surat-masuk/letterFields';
+import { parseCommonFields } from '../surat-masuk';
 
 /** Raw fields of the draft form, strings as posted (lists for repeated inputs). */
 export interface DraftForm {

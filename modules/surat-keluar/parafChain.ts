@@ -1,6 +1,6 @@
 import { Position } from '../../models';
 import { MAX_VERIFIERS, SIGNING_FORMS, type SigningFormCode } from '../../models';
-import { holdersOf } from '../org/org';
+import { holdersOf } from '../org';
 
 /**
  * The paraf chain of a draft: up to three verifiers below the signer, in rising rank (paraf

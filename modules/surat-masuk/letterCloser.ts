@@ -4,8 +4,8 @@ import { now } from '../../platform/clock';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../platform/errors';
 import { recordEvent } from '../../platform/audit';
 import { notifyPosition } from '../../platform/notifier';
-import { canCloseLetter } from '../disposisi/policies/disposition';
-import { moveLetter, saveDisposition, letterSubject } from '../disposisi/dispositionCommon';
+import { canCloseLetter } from '../disposisi';
+import { moveLetter, saveDisposition, letterSubject } from '../disposisi';
 import type { Actor } from '../../platform/actor';
 
 /**

@@ -11,7 +11,7 @@ import { parseLetterFields, searchTextOf, type LetterForm } from './letterFields
 import { indexLetterText } from './letterSearch';
 import type { Actor } from '../../platform/actor';
 import type { StoredUpload } from '../../platform/uploads';
-import { dueFor } from '../disposisi/deadlines';
+import { dueFor } from '../disposisi';
 import { blobStore } from '../../platform/blobstore';
 import { Position } from '../../models';
 

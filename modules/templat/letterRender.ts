@@ -9,7 +9,7 @@ import { pdfRenderer } from '../../platform/pdfRenderer';
 import { scanPdf } from '../../lib/pdf/pdfBounds';
 import { sanitizeBody } from '../../lib/sanitizeBody';
 import { letterhead, type Letterhead } from './kop';
-import { parafInitials } from '../disposisi/lembarDisposisi';
+import { parafInitials } from '../disposisi';
 import { ROOT } from '../../platform/paths';
 
 /**

@@ -1,7 +1,7 @@
 import { Position } from '../../models';
 import { ValidationError } from '../../platform/errors';
 import { now } from '../../platform/clock';
-import { holdersOf } from '../org/org';
+import { holdersOf } from '../org';
 import { parseTemplateValues, PREVIEW_SCHEMA, renderTemplateObject, zodMessage, type LetterTemplate, type TemplatePreview } from './letterTemplates';
 import { renderLetterPdf, renderLetterHtml, type LetterDoc } from './letterRender';
 

@@ -13,12 +13,12 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import { recordEvent } from '../../platform/audit';
 import { nextValue } from '../../platform/sequences';
 import { notifyPosition } from '../../platform/notifier';
-import { lockDraft, saveDraft, assertTransition, draftSnapshot, draftSubject } from '../surat-keluar/outgoingCommon';
-import { outgoingRights, chainPositions } from '../surat-keluar/policies/outgoing';
+import { lockDraft, saveDraft, assertTransition, draftSnapshot, draftSubject } from '../surat-keluar';
+import { outgoingRights, chainPositions } from '../surat-keluar';
 import { blobBytes } from './letterSigner';
-import { onLetterDispatched } from '../domain/domainCases';
+import { runDispatchHooks } from './dispatchHooks';
 import type { Actor } from '../../platform/actor';
-import { indexLetterText } from '../surat-masuk/letterSearch';
+import { indexLetterText } from '../surat-masuk';
 
 /** Channels an external recipient can be sent through (internal positions always go to the inbox). */
 export const EXTERNAL_CHANNELS: readonly DispatchChannel[] = ['email', 'kurir', 'langsung'];
@@ -150,8 +150,8 @@ export async function dispatchLetter(p: DispatchProps): Promise<{ letter: Outgoi
         await recordEvent(t, p.actor, { action: 'surat_masuk.dibalas', entityType: 'incoming_letter', entityId: answered.id, before, after: { status, answeredByOutgoingId: letter.id, nomorBalasan: letter.letterNumber } });
       }
     }
-    // A domain case whose report letter this is closes with it (services/domainCases.ts).
-    await onLetterDispatched(t, p.actor, letter);
+    // Other modules' part of the dispatch (a domain case whose report letter this is closes with it).
+    await runDispatchHooks(t, p.actor, letter);
     const before = draftSnapshot(letter);
     await saveDraft(t, letter, { status: 'dikirim', dispatchedAt: at });
     await recordEvent(t, p.actor, {

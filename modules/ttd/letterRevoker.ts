@@ -3,8 +3,8 @@ import { tx } from '../../platform/db';
 import { now } from '../../platform/clock';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../platform/errors';
 import { recordEvent } from '../../platform/audit';
-import { lockDraft, saveDraft, draftSnapshot, contentOf, hashContent, addVersion } from '../surat-keluar/outgoingCommon';
-import { outgoingRights, chainPositions } from '../surat-keluar/policies/outgoing';
+import { lockDraft, saveDraft, draftSnapshot, contentOf, hashContent, addVersion } from '../surat-keluar';
+import { outgoingRights, chainPositions } from '../surat-keluar';
 import type { Actor } from '../../platform/actor';
 
 /** The signer of a signed letter: who signed it, or whoever holds the signer position now. */

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { requireLogin } from '../../platform/http/guards';
-import { authorizeLetter } from '../../modules/surat-masuk/policies/letter';
+import { authorizeLetter } from '../../modules/surat-masuk';
 import { ChromiumLaunchError, ChromiumMissingError, pdfRenderer, PdfUnavailableError } from '../../platform/pdfRenderer';
 import { lembarDisposisiData, lembarDisposisiFilename, lembarDisposisiPdfOptions, renderLembarDisposisi } from '../../modules/disposisi/lembarDisposisi';
 import { loadLetter } from '../surat-masuk/letters';

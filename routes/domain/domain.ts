@@ -10,7 +10,7 @@ import { AppError, NotFoundError, ValidationError } from '../../platform/errors'
 import { STEP_ACTOR_LABEL, STEP_KIND_LABEL, EFFECT_LABEL } from '../../modules/domain/caseTypeDefinitions';
 import { PdfUnavailableError } from '../../platform/pdfRenderer';
 import { canOpenCase, canSeeDomainBoard } from '../../modules/domain/policies/domain';
-import { letterRights, chainOf } from '../../modules/surat-masuk/policies/letter';
+import { letterRights, chainOf } from '../../modules/surat-masuk';
 import { listCaseTypes, currentType } from '../../modules/domain/domainCaseTypes';
 import { openCase, completeStep, uploadDocument, verifySlot, cancelCase, linkLetter, checkRequestedName, type OpenCaseForm } from '../../modules/domain/domainCases';
 import { draftCaseLetter } from '../../modules/domain/domainLetters';

@@ -4,7 +4,7 @@ import { requireLogin, requireThat, actorOf, flash, idParam } from '../../platfo
 import { NotFoundError, ValidationError } from '../../platform/errors';
 import { STEP_ACTOR_LABEL, STEP_KIND_LABEL, EFFECT_LABEL } from '../../modules/domain/caseTypeDefinitions';
 import { ensureCaseTypes, definitionOf, listCaseTypes, reviseCaseType, typeVersions, type TypeWithDefinition } from '../../modules/domain/domainCaseTypes';
-import { userNames } from '../../modules/org/orgDirectory';
+import { userNames } from '../../modules/org';
 import { domainSettingsForm, updateDomainSettings, type DomainSettingsForm } from '../../modules/domain/domainSettings';
 
 /**

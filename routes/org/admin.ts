@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { requireLogin, requireThat, actorOf, flash, idParam } from '../../platform/http/guards';
-import { isAdmin } from '../../modules/surat-masuk/policies/letter';
+import { isAdmin } from '../../modules/surat-masuk';
 import { NotFoundError, ValidationError } from '../../platform/errors';
 import { getSetting, updateDispositionSettings, DAY_NAMES } from '../../platform/settings';
 import { ENTITIES, entitySpec, optionsOf, saveRecord, formValuesOf, type EntitySpec, type RecordId } from '../../modules/org/orgAdmin';

@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { requireLogin, requireThat, actorOf, flash, idParam } from '../../platform/http/guards';
-import { isAdmin } from '../../modules/surat-masuk/policies/letter';
+import { isAdmin } from '../../modules/surat-masuk';
 import { canManageNumbers, canSeeNumberRegister, numberRights } from '../../modules/surat-keluar/policies/letterNumber';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../platform/errors';
 import { today } from '../../platform/dates';

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { requireLogin, actorOf } from '../../platform/http/guards';
 import { inboxPage } from '../../modules/surat-masuk/letterQueries';
-import { positionLabels } from '../../modules/org/org';
+import { positionLabels } from '../../modules/org';
 
 const router = Router();
 

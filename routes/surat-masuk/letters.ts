@@ -5,21 +5,22 @@ import { requireLogin, requireThat, actorOf, flash, idParam } from '../../platfo
 import { uploadFields, filesOf } from '../../platform/http/upload';
 import { NotFoundError, ValidationError, ConflictError } from '../../platform/errors';
 import { canRegister, canSeeRegister, letterRights, chainOf, authorizeLetter, type LetterRights } from '../../modules/surat-masuk/policies/letter';
-import { holdingsOnLetter, allowedTargets, canCloseLetter } from '../../modules/disposisi/policies/disposition';
-import { dispositionTree } from '../../modules/disposisi/dispositionTree';
+import { holdingsOnLetter, canCloseLetter } from '../../modules/disposisi';
+import { allowedTargets } from '../../modules/disposisi';
+import { dispositionTree } from '../../modules/disposisi';
 import { registerLetter, DuplicateLetterWarning } from '../../modules/surat-masuk/letterRegistrar';
 import { correctLetter } from '../../modules/surat-masuk/letterCorrector';
 import { markRead } from '../../modules/surat-masuk/letterReader';
 import { storeUploads, discardTmp, type StoredUpload } from '../../platform/uploads';
 import { registerPage, registerAll, cleanFilters } from '../../modules/surat-masuk/letterQueries';
-import { positionLabels } from '../../modules/org/org';
-import { referenceLists, userNames } from '../../modules/org/orgDirectory';
+import { positionLabels } from '../../modules/org';
+import { referenceLists, userNames } from '../../modules/org';
 import { config } from '../../config';
 import { today } from '../../platform/dates';
 import { viewHelpers } from '../../platform/http/viewHelpers';
 import { parseLetterFields, type LetterForm } from '../../modules/surat-masuk/letterFields';
-import { canOpenCase, canSeeDomainBoard } from '../../modules/domain/policies/domain';
-import { casesOfLetter } from '../../modules/domain/domainQueries';
+import { canOpenCase, canSeeDomainBoard } from '../../modules/domain';
+import { casesOfLetter } from '../../modules/domain';
 import { escapeHtml } from '../../platform/http/viewEngine';
 
 const router = Router();

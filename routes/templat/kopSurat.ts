@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { requireLogin, requireThat, actorOf, flash } from '../../platform/http/guards';
-import { isAdmin } from '../../modules/surat-masuk/policies/letter';
+import { isAdmin } from '../../modules/surat-masuk';
 import { ValidationError } from '../../platform/errors';
 import { uploadFields, filesOf } from '../../platform/http/upload';
 import { storeUploads, discardTmp, releaseUploads } from '../../platform/uploads';

@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { requireLogin, requireThat, actorOf, flash } from '../../platform/http/guards';
-import { isAdmin } from '../../modules/surat-masuk/policies/letter';
+import { isAdmin } from '../../modules/surat-masuk';
 import { ConflictError, NotFoundError, ValidationError } from '../../platform/errors';
 import { ChromiumLaunchError, ChromiumMissingError, PdfUnavailableError } from '../../platform/pdfRenderer';
 import { JenisNaskah, Klasifikasi, User } from '../../models';

@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import multer from 'multer';
 import { requireLogin, requireThat, actorOf, flash } from '../../platform/http/guards';
-import { isAdmin } from '../../modules/surat-masuk/policies/letter';
+import { isAdmin } from '../../modules/surat-masuk';
 import { ValidationError } from '../../platform/errors';
 import { SigningCertificate, User } from '../../models';
 import { importCertificate, MAX_P12_BYTES } from '../../modules/ttd/certificateImporter';

@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { OutgoingLetter, OutgoingRecipient, OutgoingDispatch, Agency, DISPATCH_CHANNEL_LABEL } from '../../models';
 import { requireLogin, actorOf, flash, idParam } from '../../platform/http/guards';
 import { AppError, NotFoundError, ValidationError } from '../../platform/errors';
-import { outgoingRights, chainPositions } from '../../modules/surat-keluar/policies/outgoing';
+import { outgoingRights, chainPositions } from '../../modules/surat-keluar';
 import { signLetter } from '../../modules/ttd/letterSigner';
 import { dispatchLetter, mayDispatch, EXTERNAL_CHANNELS } from '../../modules/ttd/letterDispatcher';
 import { revokeLetter, replaceLetter } from '../../modules/ttd/letterRevoker';

@@ -1,6 +1,5 @@
 import type { LetterNumber } from '../../../models';
-import { type AnyActor, holdsRole } from '../../../platform/actor';
-import { isAdmin } from '../../surat-masuk/policies/letter';
+import { type AnyActor, holdsRole, isAdmin } from '../../../platform/actor';
 
 /**
  * The register of outgoing-letter numbers. The secretariat keeps it (it records numbers given

@@ -1,6 +1,6 @@
 import { InboxItem, type IncomingLetter } from '../../../models';
 import { CONFIDENTIAL } from '../../../models';
-import { type AnyActor, holdsRole, positionIds } from '../../../platform/actor';
+import { type AnyActor, holdsRole, isAdmin, positionIds } from '../../../platform/actor';
 import { NotFoundError, ForbiddenError } from '../../../platform/errors';
 
 /** Holders of these positions keep the register (Buku Agenda) and register incoming mail. */
@@ -8,7 +8,7 @@ export const isSecretariat = (a: AnyActor): boolean => holdsRole(a, 'sekretariat
 /** The Sekretaris Dinas supervises the secretariat and may read the register. */
 export const canSeeRegister = (a: AnyActor): boolean => holdsRole(a, 'sekretariat', 'sekretaris');
 export const canRegister = (a: AnyActor): boolean => isSecretariat(a);
-export const isAdmin = (a: AnyActor): boolean => !!a.user?.isAdmin;
+export { isAdmin };
 
 /** Positions a letter has reached: the addressed position and everyone it was disposed to. */
 export async function chainOf(letterId: number): Promise<number[]> {

@@ -1,0 +1,13 @@
+/**
+ * Disposisi: sending a letter down the hierarchy with instructions and deadlines, reports, recalls,
+ * the disposition tree and its lembar disposisi. Pages: routes/disposisi/, views/letters/ (the letter page's tree).
+ */
+export { sweepDeadlines } from './deadlineSweeper';
+export { dueFor } from './deadlines';
+export { letterSubject, moveLetter, saveDisposition } from './dispositionCommon';
+export { reportOnDisposition } from './dispositionReporter';
+export { sendDispositions } from './dispositionSender';
+export { allowedTargets } from './dispositionTargets';
+export { dispositionTree } from './dispositionTree';
+export { parafInitials } from './lembarDisposisi';
+export { canCloseLetter, holdingsOnLetter } from './policies/disposition';
