@@ -1,12 +1,11 @@
 /**
- * A small, dependency-free ZIP writer (PKWARE APPNOTE 6.3, no ZIP64) and a minimal reader for
- * archives this module writes. Everything is built in memory.
- *
- * Layout written: for each entry a local file header followed by its data (no data descriptor,
- * sizes and CRC are known up front), then the central directory, then the end of central
- * directory record. No extra fields, no archive comment.
+ * ZIP archives in memory: buildZip writes them with yazl (PKWARE APPNOTE, no ZIP64), after
+ * checking every name; readZip reads back archives of this shape (single disk, no ZIP64, no
+ * encryption) and checks every entry's size and CRC-32.
  */
 import zlib from 'node:zlib';
+import { promisify } from 'node:util';
+import yazl from 'yazl';
 
 export interface ZipEntry {
   name: string;
@@ -32,11 +31,6 @@ const METHOD_DEFLATE = 8;
 /** General purpose bit 11: file name (and comment) are UTF-8. */
 const FLAG_UTF8 = 0x0800;
 const FLAG_ENCRYPTED = 0x0001;
-
-/** "Version made by": upper byte 3 = UNIX (so external attributes carry the mode), lower = 2.0. */
-const VERSION_MADE_BY = (3 << 8) | 20;
-const VERSION_STORE = 10;   // 1.0: stored files
-const VERSION_DEFLATE = 20; // 2.0: deflate, directories
 
 /**
  * Largest values allowed without ZIP64. 0xFFFF / 0xFFFFFFFF themselves are the ZIP64 markers
@@ -66,23 +60,7 @@ export function crc32(buf: Buffer): number {
 }
 
 // ---------------------------------------------------------------------------------------------
-// MS-DOS date/time (local time, 2-second resolution, years 1980..2107).
-
-function toDosDateTime(d: Date): { date: number; time: number } {
-  if (Number.isNaN(d.getTime())) throw new Error('ZIP: invalid entry date');
-  let year = d.getFullYear();
-  let month = d.getMonth() + 1, day = d.getDate();
-  let hours = d.getHours(), minutes = d.getMinutes(), seconds = d.getSeconds();
-  if (year < 1980) {
-    year = 1980; month = 1; day = 1; hours = 0; minutes = 0; seconds = 0;
-  } else if (year > 2107) {
-    year = 2107; month = 12; day = 31; hours = 23; minutes = 59; seconds = 58;
-  }
-  return {
-    date: ((year - 1980) << 9) | (month << 5) | day,
-    time: (hours << 11) | (minutes << 5) | (seconds >> 1),
-  };
-}
+// MS-DOS date/time (local time, 2-second resolution, years 1980..2107), as read back.
 
 function fromDosDateTime(date: number, time: number): Date {
   const year = ((date >> 9) & 0x7f) + 1980;
@@ -118,49 +96,32 @@ function checkName(name: string): void {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Writer
+// Writer: yazl (a maintained ZIP writer) does the format; this adds the checks and the choice
+// of method.
 
-interface Prepared {
-  nameBytes: Buffer;
-  method: number;
-  flags: number;
-  versionNeeded: number;
-  externalAttrs: number;
-  crc: number;
-  body: Buffer; // data as written (compressed or not)
-  size: number; // uncompressed size
-  dosDate: number;
-  dosTime: number;
-  offset: number;
-}
+const deflateRaw = promisify(zlib.deflateRaw);
 
-/**
- * The fields the local header and the central directory header share, in the same order
- * (version needed to extract through extra field length); returns the position after them.
- */
-function writeEntryFields(out: Buffer, pos: number, p: Prepared): number {
-  pos = out.writeUInt16LE(p.versionNeeded, pos);
-  pos = out.writeUInt16LE(p.flags, pos);
-  pos = out.writeUInt16LE(p.method, pos);
-  pos = out.writeUInt16LE(p.dosTime, pos);
-  pos = out.writeUInt16LE(p.dosDate, pos);
-  pos = out.writeUInt32LE(p.crc, pos);
-  pos = out.writeUInt32LE(p.body.length, pos);
-  pos = out.writeUInt32LE(p.size, pos);
-  pos = out.writeUInt16LE(p.nameBytes.length, pos);
-  return out.writeUInt16LE(0, pos); // extra field length
+/** A date inside the DOS range (1980..2107): outside it the date is clamped, as unzip would show it. */
+function dosRange(d: Date): Date {
+  if (Number.isNaN(d.getTime())) throw new Error('ZIP: invalid entry date');
+  if (d.getFullYear() < 1980) return new Date(1980, 0, 1, 0, 0, 0);
+  if (d.getFullYear() > 2107) return new Date(2107, 11, 31, 23, 59, 58);
+  return d;
 }
 
 /**
  * Builds a complete ZIP archive in memory. Names are written as UTF-8 (general purpose bit 11),
- * must be unique, relative and free of '..' segments. Throws when the archive would need ZIP64.
+ * must be unique, relative and free of '..' segments; an entry that does not get smaller by
+ * deflating is stored. The checks run at once (a bad name throws before anything is written);
+ * deflating runs on zlib's thread pool. Throws when the archive would need ZIP64.
  */
-export function buildZip(entries: ZipEntry[]): Buffer {
+export function buildZip(entries: ZipEntry[]): Promise<Buffer> {
   if (!Array.isArray(entries)) throw new Error('ZIP: entries must be an array');
   if (entries.length > MAX_ENTRIES) {
     throw new Error(`ZIP: too many entries (${entries.length}); at most ${MAX_ENTRIES} are supported without ZIP64`);
   }
   const seen = new Set<string>();
+  let total = 0;
   for (const e of entries) {
     checkName(e.name);
     if (seen.has(e.name)) throw new Error(`ZIP: duplicate entry name ${JSON.stringify(e.name)}`);
@@ -172,79 +133,43 @@ export function buildZip(entries: ZipEntry[]): Buffer {
     if (e.method !== undefined && e.method !== 'deflate' && e.method !== 'store') {
       throw new Error(`ZIP: unknown method ${JSON.stringify(e.method)} for ${JSON.stringify(e.name)}`);
     }
-    if (e.data.length > MAX_U32) {
-      throw new Error(`ZIP: entry ${JSON.stringify(e.name)} is too large (${e.data.length} bytes); ZIP64 is not supported`);
+    if (Buffer.byteLength(e.name, 'utf8') > MAX_U16) throw new Error(`ZIP: entry name ${JSON.stringify(e.name.slice(0, 40))}... is too long`);
+    total += e.data.length + LOCAL_HEADER_SIZE + CENTRAL_HEADER_SIZE + 2 * Buffer.byteLength(e.name, 'utf8');
+    if (e.data.length > MAX_U32 || total + EOCD_SIZE > MAX_U32) {
+      throw new Error('ZIP: archive too large (over 4 GiB); ZIP64 is not supported');
     }
   }
+  return writeZip(entries);
+}
 
+async function writeZip(entries: ZipEntry[]): Promise<Buffer> {
   const now = new Date();
-  const prepared: Prepared[] = [];
-  let offset = 0;
-  for (const e of entries) {
-    const nameBytes = Buffer.from(e.name, 'utf8');
-    if (nameBytes.length > MAX_U16) throw new Error(`ZIP: entry name ${JSON.stringify(e.name.slice(0, 40))}... is too long`);
-    const isDir = e.name.endsWith('/');
-    let method = METHOD_STORE;
-    let body = e.data;
-    if (!isDir && (e.method ?? 'deflate') === 'deflate' && e.data.length > 0) {
-      const deflated = zlib.deflateRawSync(e.data, { level: zlib.constants.Z_BEST_COMPRESSION });
-      if (deflated.length < e.data.length) { method = METHOD_DEFLATE; body = deflated; }
+  // Whether deflating helps is known only by deflating; yazl then deflates what helps.
+  const deflate = await Promise.all(entries.map(async (e) => {
+    if (e.name.endsWith('/') || (e.method ?? 'deflate') !== 'deflate' || e.data.length === 0) return false;
+    const d = await deflateRaw(e.data, { level: zlib.constants.Z_BEST_COMPRESSION });
+    return d.length < e.data.length;
+  }));
+  const zip = new yazl.ZipFile();
+  const chunks: Buffer[] = [];
+  const done = new Promise<Buffer>((resolve, reject) => {
+    zip.outputStream.on('data', (c: Buffer) => chunks.push(c));
+    zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
+    zip.outputStream.on('error', reject);
+  });
+  entries.forEach((e, i) => {
+    const mtime = dosRange(e.date ?? now);
+    if (e.name.endsWith('/')) {
+      zip.addEmptyDirectory(e.name, { mtime, mode: 0o040755, forceDosTimestamp: true });
+    } else {
+      zip.addBuffer(e.data, e.name, {
+        mtime, mode: 0o100644, forceDosTimestamp: true,
+        compressionLevel: deflate[i] ? zlib.constants.Z_BEST_COMPRESSION : 0,
+      });
     }
-    const { date, time } = toDosDateTime(e.date ?? now);
-    const p: Prepared = {
-      nameBytes,
-      method,
-      flags: FLAG_UTF8,
-      versionNeeded: method === METHOD_DEFLATE || isDir ? VERSION_DEFLATE : VERSION_STORE,
-      // UNIX mode in the high 16 bits; MS-DOS directory attribute (0x10) in the low byte.
-      externalAttrs: isDir ? ((0o040755 << 16) | 0x10) >>> 0 : (0o100644 << 16) >>> 0,
-      crc: crc32(e.data),
-      body,
-      size: e.data.length,
-      dosDate: date,
-      dosTime: time,
-      offset,
-    };
-    if (offset > MAX_U32) throw new Error('ZIP: archive too large (over 4 GiB); ZIP64 is not supported');
-    offset += LOCAL_HEADER_SIZE + nameBytes.length + body.length;
-    prepared.push(p);
-  }
-
-  const cdOffset = offset;
-  const cdSize = prepared.reduce((n, p) => n + CENTRAL_HEADER_SIZE + p.nameBytes.length, 0);
-  if (cdOffset > MAX_U32 || cdSize > MAX_U32 || cdOffset + cdSize + EOCD_SIZE > MAX_U32) {
-    throw new Error('ZIP: archive too large (over 4 GiB); ZIP64 is not supported');
-  }
-
-  const out = Buffer.alloc(cdOffset + cdSize + EOCD_SIZE);
-  let pos = 0;
-  for (const p of prepared) {
-    pos = out.writeUInt32LE(SIG_LOCAL, pos);
-    pos = writeEntryFields(out, pos, p);
-    pos += p.nameBytes.copy(out, pos);
-    pos += p.body.copy(out, pos);
-  }
-  for (const p of prepared) {
-    pos = out.writeUInt32LE(SIG_CENTRAL, pos);
-    pos = out.writeUInt16LE(VERSION_MADE_BY, pos);
-    pos = writeEntryFields(out, pos, p);
-    pos = out.writeUInt16LE(0, pos); // file comment length
-    pos = out.writeUInt16LE(0, pos); // disk number start
-    pos = out.writeUInt16LE(0, pos); // internal file attributes
-    pos = out.writeUInt32LE(p.externalAttrs, pos);
-    pos = out.writeUInt32LE(p.offset, pos);
-    pos += p.nameBytes.copy(out, pos);
-  }
-  pos = out.writeUInt32LE(SIG_EOCD, pos);
-  pos = out.writeUInt16LE(0, pos); // number of this disk
-  pos = out.writeUInt16LE(0, pos); // disk where the central directory starts
-  pos = out.writeUInt16LE(prepared.length, pos); // entries on this disk
-  pos = out.writeUInt16LE(prepared.length, pos); // entries in total
-  pos = out.writeUInt32LE(cdSize, pos);
-  pos = out.writeUInt32LE(cdOffset, pos);
-  pos = out.writeUInt16LE(0, pos); // comment length
-  if (pos !== out.length) throw new Error(`ZIP: internal error, wrote ${pos} of ${out.length} bytes`);
-  return out;
+  });
+  zip.end();
+  return done;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -89,7 +89,7 @@ export async function buildPackage(actor: Actor, caseId: number): Promise<{ file
     registrarReference: c.registrarRef, generatedAt: at.toISOString(), documents: files.map((f) => f.doc),
     summary: { file: 'ringkasan-pengajuan.pdf', sha256: createHash('sha256').update(pdf).digest('hex'), size: pdf.length },
   };
-  const zip = buildZip([
+  const zip = await buildZip([
     ...files.map((f) => ({ name: f.name, data: f.data, date: at })),
     { name: 'ringkasan-pengajuan.pdf', data: pdf, date: at },
     { name: 'manifest.json', data: Buffer.from(JSON.stringify(manifest, null, 2) + '\n', 'utf8'), date: at },
