@@ -6,7 +6,7 @@
  *   npx tsx bench/disposition-tree.ts [--nodes=200] [--duration=10] [--connections=10]
  *   npx tsx bench/disposition-tree.ts --engines [--rounds=2]
  *
- * --engines: the same pages rendered by lib/viewEngine.ts (the app's) and by ejs's own
+ * --engines: the same pages rendered by platform/http/viewEngine.ts (the app's) and by ejs's own
  * renderFile (`with`, cache on), two apps on one database, measured alternately in the same run.
  */
 import fs from 'node:fs';
@@ -123,7 +123,7 @@ async function main(): Promise<void> {
     const strip = (x: string) => x.replace(/name="_csrf" value="[^"]+"/g, '').replace(/\s+/g, ' ');
     // Opening the letter marked it read: compare with the app's page as it is now.
     const ours = await (await fetch(`${base}/surat-masuk/${big}`, { headers: h })).text();
-    if (strip(same) !== strip(ours)) throw new Error('ejs renders the letter page differently from lib/viewEngine.ts');
+    if (strip(same) !== strip(ours)) throw new Error('ejs renders the letter page differently from platform/http/viewEngine.ts');
     const rowsOut: string[] = ['| page | engine | p50 ms | p95 ms | req/s |', '|---|---|---:|---:|---:|'];
     const sum: Record<string, number[]> = {};
     for (let round = 0; round < ROUNDS; round++) {

@@ -1,6 +1,6 @@
 /**
  * Outgoing-letter rendering benchmark: letters per second through the Chromium page pool
- * (lib/pdfRenderer.ts) against launching a Chromium for every letter, with p50/p95 latency,
+ * (platform/pdfRenderer.ts) against launching a Chromium for every letter, with p50/p95 latency,
  * in one run.
  *
  *   npx tsx bench/letter-render.ts                  # N=60 letters per warm measurement, 5 cold letters

@@ -1,6 +1,6 @@
 /**
  * PDF rendering benchmark: the Lembar Disposisi of a letter with a realistic disposition tree,
- * rendered by lib/pdfRenderer.ts.
+ * rendered by platform/pdfRenderer.ts.
  *
  *   npx tsx bench/pdf-render.ts                 # N=50, cold baseline of 5 runs
  *   npx tsx bench/pdf-render.ts --n=100 --cold=3 --out=/tmp/lembar.pdf

@@ -353,7 +353,7 @@ async function seedLetters(o: Opts, s: Sequelize, r: Rand): Promise<{ items: num
         await s.query(`INSERT INTO inbox_items (${ICOLS}) VALUES ${I.join(',')}`, { transaction: t });
         await s.query(`INSERT INTO incoming_letter_files (${FCOLS}) VALUES ${F.join(',')}`, { transaction: t });
         if (D.length) await s.query(`INSERT INTO dispositions (${DCOLS}) VALUES ${D.join(',')}`, { transaction: t });
-        // The register's word index (services/letterSearch.ts), in key order.
+        // The register's word index (modules/surat-masuk/letterSearch.ts), in key order.
         T.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]));
         await s.query(`INSERT INTO letter_search_terms (term, letter_id) VALUES ${T.map(([w, lid]) => `(${str(w)},${lid})`).join(',')}`, { transaction: t });
       }

@@ -1,7 +1,7 @@
 /**
  * Signing throughput benchmark (issue #5): the whole pipeline the app runs when a letter is
  * signed, letters per second and p50/p95 per letter, with the RSA signature computed by Node's
- * native crypto (LocalP12Transport, lib/pdfSign.ts) against the same pipeline with node-forge's
+ * native crypto (LocalP12Transport, platform/pdfSign.ts) against the same pipeline with node-forge's
  * pure-JS RSA, in the same run.
  *
  *   npx tsx bench/sign-throughput.ts                   # N=40 letters per measurement
@@ -48,7 +48,7 @@ type Signer = (pdf: Buffer, req: SignRequest) => Promise<Buffer>;
 
 async function setUp(blobDir: string): Promise<() => Promise<Buffer>> {
   const { letterDoc } = await benchLetterFixture(blobDir);
-  // The unsigned final letter with its TTE stamp, as services/letterSigner.ts renders it.
+  // The unsigned final letter with its TTE stamp, as modules/ttd/letterSigner.ts renders it.
   return async () => {
     const code = crypto.randomBytes(16).toString('base64url');
     const qrPngDataUrl = await QRCode.toDataURL(`https://naskah.sindangrajakab.go.id/verifikasi/${code}`, { errorCorrectionLevel: 'M', margin: 1, width: 240 });

@@ -1,6 +1,6 @@
 /**
  * Signing benchmark (issue #5): the cost of signing one document, with the RSA signature
- * computed by Node's native crypto (lib/pdfSign.ts) against node-forge's pure-JS RSA and against
+ * computed by Node's native crypto (platform/pdfSign.ts) against node-forge's pure-JS RSA and against
  * the whole @signpdf pipeline (placeholder-pdf-lib + signer-p12), all in the same run, p50/p95.
  *
  *   npx tsx bench/sign.ts                 # N=200 signatures per measurement
@@ -14,7 +14,7 @@
  * "Crypto part" = SHA-256 of the signed byte ranges + signed attributes + the RSA-2048
  * signature + the CMS DER; the goal is < 10 ms. "Full sign" adds opening the P12 with its
  * passphrase (node-forge) and writing the incremental update (pdf-lib parse + append).
- * Setup: a dev CA and a signer P12 (lib/devCa.ts). Each measurement runs N/10 unmeasured first.
+ * Setup: a dev CA and a signer P12 (platform/devCa.ts). Each measurement runs N/10 unmeasured first.
  */
 import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -71,7 +71,7 @@ async function main(): Promise<void> {
 
   console.log(`Signing benchmark: ${pdf.length} byte PDF, RSA-2048, node ${process.version}, ${n} signatures per measurement\n`);
   console.log('Crypto part (hash of byte ranges + signed attributes + RSA signature + CMS DER):');
-  const cNative = await measure('native crypto.sign (lib/pdfSign.ts)', n, crypto(native));
+  const cNative = await measure('native crypto.sign (platform/pdfSign.ts)', n, crypto(native));
   const cForge = await measure('node-forge pure-JS RSA (baseline)', n, crypto(pureJs));
   console.log('\nParts of a full signature:');
   const unlock = await measure('open the P12 with its passphrase (node-forge)', n, () => openP12(p12, PASS));

@@ -47,7 +47,7 @@ const schema = z.object({
   CACHE_SECONDS: intFrom(5, 0, 3600),
   /** Seconds a leader's dashboard (aggregates over the period) is reused for the same scope and period. */
   DASHBOARD_CACHE_SECONDS: intFrom(60, 0, 3600),
-  /** Requests worked on at once; the others wait their turn (lib/admission.ts). */
+  /** Requests worked on at once; the others wait their turn (platform/http/admission.ts). */
   MAX_ACTIVE_REQUESTS: intFrom(200, 1, 100_000),
   /** Requests that may wait for a turn, and for how long, before a 503 "server sibuk". */
   MAX_WAITING_REQUESTS: intFrom(1000, 0, 100_000),

@@ -3,7 +3,7 @@ import { Strategy as LocalStrategy } from 'passport-local';
 import { authenticate } from '../modules/org';
 
 let configured = false;
-/** passport-local over services/auth (NIP or username, argon2id, throttling). */
+/** passport-local over modules/org/auth.ts (NIP or username, argon2id, throttling). */
 export function configurePassport(): void {
   if (configured) return;
   passport.use(new LocalStrategy({ usernameField: 'login', passwordField: 'password', passReqToCallback: true },

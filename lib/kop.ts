@@ -4,9 +4,9 @@ import { PAPER, type PdfRenderOptions } from './pdf/paper';
 /**
  * Letterhead (kop surat) and page layout of outgoing letters, per Tata Naskah Dinas
  * (Permendagri 54/2009; see DOMAIN.md): the schemas of the two admin settings 'surat.kop' and
- * 'surat.tata_letak' (services/settings.ts) with their defaults, and pure helpers a print
+ * 'surat.tata_letak' (platform/settings.ts) with their defaults, and pure helpers a print
  * template needs (font stacks, page size, PDF options). Templates should read both through
- * services/kop.ts `letterhead()`, which also inlines the emblem as a data: URL.
+ * modules/templat/kop.ts `letterhead()`, which also inlines the emblem as a data: URL.
  */
 
 const text = (max: number) => z.string().trim().max(max);

@@ -4,7 +4,7 @@ import { validateFormat } from './numbering';
 /**
  * How outgoing letters are numbered: a format per jenis naskah (tokens {klasifikasi}, {seq[:n]},
  * {unit}, {month}, {roman}, {year}; lib/numbering.ts) with the scope of its sequence. Stored
- * through services/settings.ts under 'penomoran.surat_keluar'; applied by services/letterNumbering.ts.
+ * through platform/settings.ts under 'penomoran.surat_keluar'; applied by modules/surat-keluar/letterNumbering.ts.
  */
 
 /** tahun: one sequence per year; tahun_klasifikasi: one per year and kode klasifikasi. */

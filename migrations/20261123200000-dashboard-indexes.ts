@@ -1,6 +1,6 @@
 import type { QueryInterface } from 'sequelize';
 
-// Indexes for the leader's dashboard (services/dashboard.ts). Each is a covering index for one
+// Indexes for the leader's dashboard (modules/dasbor/dashboard.ts). Each is a covering index for one
 // of its aggregates, so they read an index range and never the table rows: measured on MariaDB
 // with 1,000,000 letters and 3,000,000 dispositions, without them the step times scanned the
 // whole dispositions table (tens of seconds). Immutable once merged.

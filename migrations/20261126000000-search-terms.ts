@@ -2,13 +2,13 @@ import { QueryTypes, type QueryInterface } from 'sequelize';
 
 // The register's word index (issue #2): letter_search_terms, one row per distinct word of a
 // letter's search_text, primary key (term, letter_id), so a word's letters are one index range
-// in id order and a newest-first search page reads a page of it (services/letterSearch.ts).
+// in id order and a newest-first search page reads a page of it (modules/surat-masuk/letterSearch.ts).
 // The FULLTEXT / FTS5 indexes stay: the search falls back to them for very short or very
 // common prefixes. Backfilled here in id batches. Immutable once merged.
 type Ctx = { context: QueryInterface };
 
 const TERM_MAX = 64;
-/** Frozen copy of searchTerms in services/letterSearch.ts as of this migration. */
+/** Frozen copy of searchTerms in modules/surat-masuk/letterSearch.ts as of this migration. */
 function searchTerms(text: string): string[] {
   const out = new Set<string>();
   for (const w of text.normalize('NFD').replace(/\p{M}+/gu, '').toLowerCase().split(/[^\p{L}\p{N}]+/u)) {

@@ -4,7 +4,7 @@ import {
 
 /**
  * Domain and subdomain cases (issue #6). The steps a case walks through are data (a case type
- * version's definition, lib/domainCaseTypes.ts); the case records where it stands:
+ * version's definition, modules/domain/caseTypeDefinitions.ts); the case records where it stands:
  *
  *   berjalan --each step done in order--> ... --last step (laporan: reply signed and sent)--> selesai
  *   a decision step (registrar answer "revisi") loops back to an earlier step
@@ -46,7 +46,7 @@ export class DomainCaseTypeVersion extends Model<InferAttributes<DomainCaseTypeV
   declare id: CreationOptional<number>;
   declare typeId: number;
   declare version: number;
-  /** JSON of lib/domainCaseTypes.ts CaseTypeDefinition. */
+  /** JSON of modules/domain/caseTypeDefinitions.ts CaseTypeDefinition. */
   declare definition: string;
   declare note: string | null;
   declare createdByUserId: number | null;

@@ -3,7 +3,7 @@ import {
 } from 'sequelize';
 
 /**
- * One saved version of a letter template (services/letterTemplates.ts). Rows are never
+ * One saved version of a letter template (modules/templat/letterTemplates.ts). Rows are never
  * updated: an edit in the browser adds the next version of the key, and the highest version is
  * the template in use. A template shipped as files (templates/surat/<key>.ejs + .json) has no
  * row until it is first edited. `fields`, `sample` and `preview` are JSON.

@@ -6,7 +6,7 @@ import type { Sifat, Urgensi } from './letter';
 /**
  * An outgoing letter (Surat Keluar), from its first draft (konsep) to signature and dispatch.
  *
- * Status machine (checked by services/outgoing*.ts, see OUTGOING_TRANSITIONS):
+ * Status machine (checked by modules/surat-keluar/*.ts, see OUTGOING_TRANSITIONS):
  *   konsep --ajukan--> dalam_paraf --every paraf in--> siap_ttd
  *   konsep --ajukan (no verifiers)--> siap_ttd
  *   dalam_paraf / siap_ttd --kembalikan (holder, with a note)--> dikembalikan --ajukan--> dalam_paraf / siap_ttd

@@ -2,7 +2,7 @@ import { config } from '../config';
 import { now } from './clock';
 import * as pure from '../lib/dates';
 
-/** Dates in the configured zone (TIMEZONE) and on the app clock: lib/dates.ts with both filled in. */
+/** Dates in the configured zone (TIMEZONE) and on the app clock: platform/dates.ts with both filled in. */
 const tz = () => config().timezone;
 
 /** "22 November 2026" for a date-only string (YYYY-MM-DD) or a Date (in the configured zone). */

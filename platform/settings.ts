@@ -30,14 +30,14 @@ export const SETTINGS = {
   'disposisi.eskalasi_atasan': z.boolean().default(false),
   /**
    * Kop surat (letterhead) and page layout of outgoing letters: schemas, meaning and defaults in
-   * lib/kop.ts; changed on /admin/kop-surat (services/kopUpdater.ts); read by templates through
-   * services/kop.ts letterhead().
+   * lib/kop.ts; changed on /admin/kop-surat (modules/templat/kopUpdater.ts); read by templates through
+   * modules/templat/kop.ts letterhead().
    */
   'surat.kop': KOP_SCHEMA.default(defaultKop),
   'surat.tata_letak': LAYOUT_SCHEMA.default(DEFAULT_LAYOUT),
-  /** Outgoing-letter number formats per jenis naskah and their sequences (lib/numberingRules.ts; services/letterNumbering.ts). */
+  /** Outgoing-letter number formats per jenis naskah and their sequences (lib/numberingRules.ts; modules/surat-keluar/letterNumbering.ts). */
   'penomoran.surat_keluar': NUMBERING_SCHEMA.default(DEFAULT_NUMBERING),
-  /** Lines printed under the TTE stamp of a signed letter (services/letterSigner.ts). */
+  /** Lines printed under the TTE stamp of a signed letter (modules/ttd/letterSigner.ts). */
   'tte.catatan_kaki': z.array(z.string().max(300)).max(4).default([
     'Dokumen ini telah ditandatangani secara elektronik menggunakan sertifikat elektronik yang diterbitkan oleh Balai Besar Sertifikasi Elektronik (BSrE), BSSN.',
     'Sesuai UU No. 11 Tahun 2008 tentang ITE beserta perubahannya, tanda tangan elektronik memiliki kekuatan hukum dan akibat hukum yang sah.',

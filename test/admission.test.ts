@@ -9,7 +9,7 @@ import { db } from '../platform/db';
 import { textOf } from './helpers/app';
 
 /**
- * Admission control (lib/admission.ts): at most `limit` requests are worked on at once, the
+ * Admission control (platform/http/admission.ts): at most `limit` requests are worked on at once, the
  * rest wait in arrival order; beyond the queue or the wait, a 503 that says so. A client that
  * leaves while waiting gives its place up.
  */

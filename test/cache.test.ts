@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { KeyedCache } from '../platform/cache';
 
-/** lib/cache.ts KeyedCache: values by key for a short time, at most maxEntries, least recently used out first. */
+/** platform/cache.ts KeyedCache: values by key for a short time, at most maxEntries, least recently used out first. */
 describe('KeyedCache: bounded, least recently used out first', () => {
   it('keeps at most maxEntries; a full cache drops the least recently used entry, not all of them', async () => {
     const loads: string[] = [];

@@ -4,7 +4,7 @@ import { config, parseDbUrl } from '../config';
 import { createSequelize, selectPlain } from '../platform/db';
 
 /**
- * The lean read path (lib/db.ts selectPlain) against MariaDB, in both test runs: the SQLite run
+ * The lean read path (platform/db.ts selectPlain) against MariaDB, in both test runs: the SQLite run
  * uses the machine's MariaDB on 127.0.0.1:3306 (root, no password) for this file alone.
  */
 function mariaUrl(database: string): URL {

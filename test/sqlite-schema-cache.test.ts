@@ -6,7 +6,7 @@ import { DataTypes, QueryTypes } from 'sequelize';
 import { createSequelize } from '../platform/db';
 
 /**
- * lib/db.ts keeps SQLite's column types (PRAGMA table_info, which Sequelize asks for on every
+ * platform/db.ts keeps SQLite's column types (PRAGMA table_info, which Sequelize asks for on every
  * SELECT) until the schema changes. A column added later must be parsed by its type at once,
  * on every connection to the file. Runs on its own SQLite file in both suites.
  */

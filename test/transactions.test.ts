@@ -7,7 +7,7 @@ import { systemActor } from '../platform/actor';
 import { uniq } from './helpers/factories';
 
 /**
- * The one rule for transactions (lib/db.ts): every query a command makes while its
+ * The one rule for transactions (platform/db.ts): every query a command makes while its
  * transaction runs belongs to that transaction, without being handed `t`; a query that
  * would escape it is refused at once; a nested tx() joins; and the audit chain stays whole
  * under concurrent transactions, rolled-back ones included.

@@ -4,7 +4,7 @@ import { z } from 'zod';
  * Case types of the Pejabat Domain as data (issue #6). A definition lists the steps of one SOP
  * (who acts, the SOP time, what the step needs and produces) and the document checklist. The
  * step *kinds* are the only part in code: each kind is a form and an effect the case service
- * knows how to apply (services/domainCases.ts). An admin edits a definition as JSON; every
+ * knows how to apply (modules/domain/domainCases.ts). An admin edits a definition as JSON; every
  * save is a new version, and a case keeps the version it was opened with.
  */
 export const STEP_KINDS = [

@@ -7,7 +7,7 @@ import { recordEvent } from '../../platform/audit';
 import type { Actor } from '../../platform/actor';
 
 /**
- * The case types of the Pejabat Domain (lib/domainCaseTypes.ts) in the database: each type
+ * The case types of the Pejabat Domain (modules/domain/caseTypeDefinitions.ts) in the database: each type
  * with its versions. Seeded from SEED_CASE_TYPES the first time they are needed; an admin's
  * revision is a new version, and cases keep the version they were opened with.
  */

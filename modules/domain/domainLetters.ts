@@ -108,7 +108,7 @@ export async function draftCaseLetter(p: { actor: Actor; caseId: number; letterK
     verifiers: chain.verifierIds.map(String), signer: chain.signerId ? String(chain.signerId) : '', signingForm: chain.signingForm ?? "",
   };
   // One unit of work: the draft and its link to the case commit together or not at all. The
-  // draft command joins this transaction (lib/db.ts), so a case changed meanwhile (a second click
+  // draft command joins this transaction (platform/db.ts), so a case changed meanwhile (a second click
   // drafting the same letter, the case closed) leaves no draft behind.
   return tx(async () => {
     const { letter } = await createDraft({ actor: p.actor, viaPositionId: holding.positionId, templateKey: tpl.key, replyToLetterId: replyTo, form, submissionKey: null });

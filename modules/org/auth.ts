@@ -22,7 +22,7 @@ async function lockedFor(keys: string[]): Promise<number> {
 const lockMessage = (minutes: number) => `Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam ${minutes} menit.`;
 
 /**
- * Count one failure on every key (see services/throttle: atomic, so concurrent attempts are
+ * Count one failure on every key (see platform/throttle.ts: atomic, so concurrent attempts are
  * never lost). The per-IP limit is looser than the per-account one: one office often shares an
  * address. Returns the minutes locked (0: not locked).
  */
@@ -36,7 +36,7 @@ async function fail(keys: string[]): Promise<number> {
 /**
  * The throttle key of an account: its username, however the user signed in (username or NIP),
  * so failures typed one way lock the other way too. It is the key the operators' password reset
- * (services/userAccounts) lifts. A login that names no account is counted per typed string.
+ * (modules/org/userAccounts.ts) lifts. A login that names no account is counted per typed string.
  */
 const accountKey = (user: User) => `u:${user.username}`;
 

@@ -8,7 +8,7 @@ import type { Holding } from '../../platform/actor';
 /**
  * The organization as every signed-in page needs it (who the user is, which positions they
  * hold today, the names of positions and their holders) and the reference lists of the
- * register's filters, read once and kept for CACHE_SECONDS (see lib/cache.ts). An
+ * register's filters, read once and kept for CACHE_SECONDS (see platform/cache.ts). An
  * organization is hundreds of rows, read on every request of every user; keeping them turns
  * five queries and a few hundred model instances per page into map look-ups.
  *

@@ -10,7 +10,7 @@ import { parafInitials } from '../disposisi';
 import { directoryUser } from '../org';
 
 /**
- * A draft as the letter renderer (services/letterRender.ts) sees it: the content of one
+ * A draft as the letter renderer (modules/templat/letterRender.ts) sees it: the content of one
  * version, the signer's name block from who holds the signer's position, the paraf marks given
  * on exactly that version, and the "KONSEP" watermark until it is signed.
  */

@@ -75,7 +75,7 @@ function registerWhere(f: RegisterFilters): { where: WhereOptions[]; match: stri
 export const WORD_SCAN_LIMIT = 20_000;
 
 /**
- * The search through the word index (services/letterSearch.ts), newest first: the postings of
+ * The search through the word index (modules/surat-masuk/letterSearch.ts), newest first: the postings of
  * the sparsest query word below the cursor, read backwards a batch at a time; each batch's
  * letters are read with the other filters and kept when their search_text has every query
  * word. Null when the full-text search is to answer instead: a query word that begins more than
@@ -349,7 +349,7 @@ export interface NavCounters { unread: number; overdue: number; notif: number; k
 
 /**
  * The navigation's counts by user and positions, kept like the organization (CACHE_SECONDS, see
- * lib/cache.ts): a write to inbox items, notifications or outgoing letters through the models
+ * platform/cache.ts): a write to inbox items, notifications or outgoing letters through the models
  * drops them all at once (and again at commit); another process's writes show within the TTL.
  * The overdue count changes with time alone, so an entry also ends, on the app clock, when the
  * next open item of the positions falls due.

@@ -79,7 +79,7 @@ export async function expandWord(w: string): Promise<string[]> {
 }
 
 /**
- * Expansions are kept like the organization (CACHE_SECONDS, lib/cache.ts): a letter written
+ * Expansions are kept like the organization (CACHE_SECONDS, platform/cache.ts): a letter written
  * through the model in this process drops them (at once and at commit), so a word it brings is
  * found at once; another process's new words within the TTL.
  */

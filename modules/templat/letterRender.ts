@@ -14,7 +14,7 @@ import { ROOT } from '../../platform/paths';
 
 /**
  * An outgoing letter on paper, per Tata Naskah Dinas (DOMAIN.md): letterhead from the settings
- * (services/kop.ts), place and date right on the line of the number, Nomor / Sifat / Lampiran /
+ * (modules/templat/kop.ts), place and date right on the line of the number, Nomor / Sifat / Lampiran /
  * Hal left, the "Yth." block, the body, the signature block (a.n. / Plt. / Plh., room for a wet
  * signature or the TTE stamp, name bold and underlined, pangkat, NIP), the paraf marks left of
  * the signer's name, Tembusan bottom left; pages after the first numbered "- 2 -" at the top

@@ -13,13 +13,13 @@ import { ROOT } from '../../platform/paths';
  * Letter templates: the BODY of an outgoing letter (the paragraphs between the "Yth." block and
  * the signature) made from a few fields and the letter being answered. The layout around it
  * (kop, number, date, Sifat/Lampiran/Hal, addressees, signature, tembusan) is
- * services/letterRender.ts's job.
+ * modules/templat/letterRender.ts's job.
  *
  * Templates shipped with Naskah are files, templates/surat/<key>.ejs (the body) with
  * <key>.json (metadata: name, jenis naskah, layout, default perihal and klasifikasi, the fields,
  * sample values and the preview context). An admin edits them, or adds new ones, in the browser
- * (routes/templates.ts): every save is a new version in the letter_templates table and the
- * highest version wins over the file. Templates run in lib/templateSandbox.ts: they see only
+ * (routes/templat/templates.ts): every save is a new version in the letter_templates table and the
+ * highest version wins over the file. Templates run in modules/templat/templateSandbox.ts: they see only
  * the data given here, and their output is escaped by default and sanitized after.
  */
 

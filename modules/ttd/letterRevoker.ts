@@ -45,7 +45,7 @@ export async function revokeLetter(p: { actor: Actor; letterId: number; reason: 
  * Replace a signed letter: a new draft is opened with the same content (held by the signer's
  * position, which may edit it, pick verifiers and submit it as usual) and names the letter it
  * replaces. The old letter stays valid until the replacement is signed; from then on the
- * verification page says it was replaced and by which number (services/letterSigner.ts).
+ * verification page says it was replaced and by which number (modules/ttd/letterSigner.ts).
  */
 export async function replaceLetter(p: { actor: Actor; letterId: number; reason: string }): Promise<OutgoingLetter> {
   const reason = await load(p.actor, p.letterId, p.reason);

@@ -2,7 +2,7 @@ import { LocalP12Transport, type SigningTransport, type SignRequest } from '../.
 import { verifyPdfSignatures } from '../../lib/pdf/pdfVerify';
 
 /**
- * Where the letter services reach the signing core (lib/pdfSign.ts). A transport is chosen per
+ * Where the letter services reach the signing core (platform/pdfSign.ts). A transport is chosen per
  * signing from the signer's certificate record: the local P12 transport now; a remote service
  * (BSrE: NIK + passphrase) later returns its own transport from the same factory.
  *
@@ -34,7 +34,7 @@ export interface SignatureCheck {
   problem?: string | null;
 }
 export type PdfVerifier = (pdf: Buffer) => Promise<SignatureCheck[]>;
-/** The core's check (lib/pdfVerify.ts), in the page's terms. Trust is not decided here (no anchors). */
+/** The core's check (lib/pdf/pdfVerify.ts), in the page's terms. Trust is not decided here (no anchors). */
 const coreVerifier: PdfVerifier = async (pdf) => verifyPdfSignatures(pdf).signatures.map((sig) => ({
   signerName: sig.signerName, signedAt: sig.signingTime, valid: sig.intact, coversWholeFile: sig.coversWholeFile, trusted: null,
   problem: sig.problems.length ? sig.problems.join('; ') : null,

@@ -30,7 +30,7 @@ router.post('/masuk', (req: Request, res: Response, next: NextFunction) => {
     req.login(user, (e) => {
       if (e) return next(e);
       req.session.loginAt = now().getTime();
-      // The session's CSRF token now, so pages opened at once share it (lib/csrf.ts).
+      // The session's CSRF token now, so pages opened at once share it (platform/http/csrf.ts).
       newSessionToken(req);
       res.clearCookie(PRE_COOKIE, { path: '/' });
       req.session.save(() => res.redirect(nextUrl || '/'));

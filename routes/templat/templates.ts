@@ -14,7 +14,7 @@ import { contentDisposition } from '../files';
 /**
  * Letter templates for the admin: the list, adding and editing (each save a new version),
  * the history, and a PDF preview with the sample data, of a saved version or of the form as it
- * is (nothing saved). Mounted before routes/admin.ts, whose /admin/:entity would take /admin/templat.
+ * is (nothing saved). Mounted before routes/org/admin.ts, whose /admin/:entity would take /admin/templat.
  */
 const router = Router();
 router.use('/admin/templat', requireLogin, requireThat(isAdmin));
