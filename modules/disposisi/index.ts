@@ -8,6 +8,6 @@ export { letterSubject, moveLetter, saveDisposition } from './dispositionCommon'
 export { reportOnDisposition } from './dispositionReporter';
 export { sendDispositions } from './dispositionSender';
 export { allowedTargets } from './dispositionTargets';
-export { dispositionTree } from './dispositionTree';
+export { dispositionTree, treeRows, type DispositionTree, type TreeRows, type DispositionRow } from './dispositionTree';
 export { parafInitials } from './lembarDisposisi';
-export { canCloseLetter, holdingsOnLetter } from './policies/disposition';
+export { canCloseLetter, holdingsAmong, holdingsOnLetter } from './policies/disposition';

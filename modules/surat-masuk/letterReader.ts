@@ -10,7 +10,7 @@ import { type Actor, positionIds } from '../../platform/actor';
  * positions that has it unread, with the time and the reader, and audit it. Later openings
  * change nothing, so the first read time stays what the disposer sees.
  */
-export async function markRead(actor: Actor, letter: IncomingLetter): Promise<number> {
+export async function markRead(actor: Actor, letter: Pick<IncomingLetter, 'id'>): Promise<number> {
   // Opening the letter answers its notifications too.
   const unanswered = await Notification.findAll({ where: { userId: actor.user.id, letterId: letter.id, readAt: null }, attributes: ['id'] });
   if (unanswered.length) await Notification.update({ readAt: now() }, { where: { id: unanswered.map((n) => n.id), readAt: null } });

@@ -1,20 +1,20 @@
 import crypto from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
-import { Agency, AuditEvent, IncomingLetter, InboxItem, JenisNaskah, Klasifikasi, LetterFile, Position, User } from '../../models';
+import { Agency, DomainCase, IncomingLetter, JenisNaskah, Klasifikasi, Position } from '../../models';
 import { requireLogin, requireThat, actorOf, flash, idParam } from '../../platform/http/guards';
 import { uploadFields, filesOf } from '../../platform/http/upload';
 import { NotFoundError, ValidationError, ConflictError } from '../../platform/errors';
 import { canRegister, canSeeRegister, letterRights, chainOf, authorizeLetter, type LetterRights } from '../../modules/surat-masuk/policies/letter';
-import { holdingsOnLetter, canCloseLetter } from '../../modules/disposisi';
+import { holdingsAmong, canCloseLetter } from '../../modules/disposisi';
 import { allowedTargets } from '../../modules/disposisi';
-import { dispositionTree } from '../../modules/disposisi';
 import { registerLetter, DuplicateLetterWarning } from '../../modules/surat-masuk/letterRegistrar';
 import { correctLetter } from '../../modules/surat-masuk/letterCorrector';
 import { markRead } from '../../modules/surat-masuk/letterReader';
+import { letterPageData, type LetterPageData } from '../../modules/surat-masuk';
 import { storeUploads, discardTmp, type StoredUpload } from '../../platform/uploads';
 import { registerPage, registerAll, cleanFilters } from '../../modules/surat-masuk/letterQueries';
 import { positionLabels } from '../../modules/org';
-import { referenceLists, userNames } from '../../modules/org';
+import { referenceLists } from '../../modules/org';
 import { config } from '../../config';
 import { today } from '../../platform/dates';
 import { viewHelpers } from '../../platform/http/viewHelpers';
@@ -182,39 +182,48 @@ export async function loadLetter(req: Request) {
 }
 
 router.get('/surat-masuk/:id', requireLogin, async (req, res) => {
-  const { letter, rights } = await loadLetter(req);
+  const id = idParam(req.params.id);
+  const actor = actorOf(req);
+  // The domain cases (for those who see the domain board) are read beside the page's own wave.
+  const domainCases = id && canSeeDomainBoard(actor) ? casesOfLetter(id) : Promise.resolve([]);
+  let page = id ? await letterPageData(id, actor) : null;
+  if (!page) { await domainCases; throw new NotFoundError('Surat tidak ditemukan.'); }
+  const rights = letterRights(actor, page.letter, page.chain);
+  if (!rights.view) await domainCases;
   authorizeLetter(rights, 'view');
-  if (rights.inChain) await markRead(actorOf(req), letter);
-  await renderLetter(req, res, letter, rights);
+  // The first opening marks it read (and answers its notifications); the page then shows that.
+  if (rights.inChain && page.unreadForReader && (await markRead(actor, page.letter))) page = (await letterPageData(page.letter.id, actor)) ?? page;
+  await renderPage(req, res, page, rights, domainCases);
 });
 
 /**
  * The letter page: metadata, scan, files, recipients, the disposition tree with the actions
  * this user may take, and the timeline. Disposition routes re-render it with form errors.
  */
-export async function renderLetter(req: Request, res: Response, letter: IncomingLetter, rights: LetterRights, extra: Record<string, unknown> = {}, status = 200) {
+export async function renderLetter(req: Request, res: Response, letter: Pick<IncomingLetter, 'id'>, rights: LetterRights, extra: Record<string, unknown> = {}, status = 200) {
   const actor = actorOf(req);
-  const [files, items, events, sender, jenis, klas, tree, holdings, instructions] = await Promise.all([
-    LetterFile.findAll({ where: { letterId: letter.id }, order: [['kind', 'DESC'], ['id', 'ASC']] }),
-    InboxItem.findAll({ where: { letterId: letter.id }, order: [['id', 'ASC']], include: [{ model: User, as: 'readBy', attributes: ['id', 'name'] }] }),
-    AuditEvent.findAll({ where: { entityType: 'incoming_letter', entityId: String(letter.id) }, order: [['seq', 'ASC']] }),
-    Agency.findByPk(letter.senderAgencyId),
-    referenceLists().then((r) => r.jenisNaskah.find((j) => j.code === letter.jenisNaskahCode) ?? null),
-    referenceLists().then((r) => r.klasifikasi.find((k) => k.code === letter.klasifikasiCode) ?? Klasifikasi.findByPk(letter.klasifikasiCode)),
-    dispositionTree(letter),
-    holdingsOnLetter(actor, letter),
-    referenceLists().then((r) => r.instructions.filter((i) => i.active)),
-  ]);
+  const domainCases = canSeeDomainBoard(actor) ? casesOfLetter(letter.id) : Promise.resolve([]);
+  const page = await letterPageData(letter.id, actor);
+  if (!page) { await domainCases; throw new NotFoundError('Surat tidak ditemukan.'); }
+  await renderPage(req, res, page, rights, domainCases, extra, status);
+}
+
+async function renderPage(req: Request, res: Response, page: LetterPageData, rights: LetterRights, domainCasesP: Promise<DomainCase[]>,
+  extra: Record<string, unknown> = {}, status = 200) {
+  const actor = actorOf(req);
+  const { letter } = page;
   // For each position through which the user holds the letter: whom they may dispose to.
-  const disposeFrom = await Promise.all(holdings.map(async (h) => ({ holding: h, targets: await allowedTargets(h.position) })));
-  const userIds = [...new Set(events.map((e) => e.actorUserId).filter((x): x is number => !!x))];
-  const users = await userNames(userIds);
-  const labels = await positionLabels([...items.map((i) => i.positionId), ...events.map((e) => e.actorPositionId).filter((x): x is number => !!x)]);
-  const scan = files.find((f) => f.kind === 'scan');
-  const domainCases = canSeeDomainBoard(actor) ? await casesOfLetter(letter.id) : [];
+  const holdings = holdingsAmong(actor, letter, page.treeRows.dispositions);
+  const [disposeFrom, instructions, domainCases] = await Promise.all([
+    Promise.all(holdings.map(async (h) => ({ holding: h, targets: await allowedTargets(h.position) }))),
+    referenceLists().then((r) => r.instructions.filter((i) => i.active)),
+    domainCasesP,
+  ]);
   res.status(status).render('letters/show', {
-    title: `Surat ${letter.agendaNumber}`, letter, rights, files, scan, items, events, users, labels, sender, jenis, klas,
-    tree, disposeFrom, instructions, canClose: canCloseLetter(actor, letter), mine: new Set(actor.holdings.map((h) => h.positionId)),
+    title: `Surat ${letter.agendaNumber}`, letter, rights, files: page.files, scan: page.files.find((f) => f.kind === 'scan'),
+    items: page.items, events: page.events, users: page.users, labels: page.labels,
+    sender: letter.senderCity ? { city: letter.senderCity } : null, jenis: page.jenis, klas: letter.klasifikasiName ? { name: letter.klasifikasiName } : null,
+    tree: page.tree, disposeFrom, instructions, canClose: canCloseLetter(actor, letter), mine: new Set(actor.holdings.map((h) => h.positionId)),
     errors: {}, values: {}, openForm: null, domainCases, canOpenDomainCase: canOpenCase(actor), ...extra,
   });
 }

@@ -31,7 +31,7 @@ export interface LetterRights {
  * the secretariat sees every ordinary letter. A Rahasia or Sangat Rahasia letter is visible
  * only inside its chain; everyone else is told it does not exist.
  */
-export function letterRights(a: AnyActor, letter: IncomingLetter, chain: number[]): LetterRights {
+export function letterRights(a: AnyActor, letter: Pick<IncomingLetter, 'sifat' | 'status'>, chain: number[]): LetterRights {
   const mine = positionIds(a);
   const inChain = chain.some((p) => mine.includes(p));
   const confidential = CONFIDENTIAL.includes(letter.sifat);
