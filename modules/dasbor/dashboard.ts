@@ -490,7 +490,7 @@ export async function stepTimes(scope: DashboardScope, asked: Period, opts: { at
   // (GREATEST / MAX of two values is NULL when one is: an unread disposition stays unread.)
   const notBefore = (a: string, b: string) => (isSqlite() ? `MAX(${a}, ${b})` : `GREATEST(${a}, ${b})`);
   // Dispositions: creation to read (b) and to completion (c); on time (ot) and open past the deadline (lo).
-  const dispositions = await workingTimesByRole(
+  const dispositionsP = workingTimesByRole(
     `SELECT p.role AS role, d.created_at AS a_at,
        ${notBefore('d.created_at', 'd.read_at')} AS b_at, ${notBefore('d.created_at', 'd.completed_at')} AS c_at,
        CASE WHEN d.completed_at IS NOT NULL AND d.completed_at <= d.due_at THEN 1 ELSE 0 END AS ot,
@@ -499,7 +499,7 @@ export async function stepTimes(scope: DashboardScope, asked: Period, opts: { at
      WHERE d.created_at >= :since AND d.created_at < :until AND d.status <> 'ditarik'${inScope(scope, 'd.to_position_id')}`, repl, cal, at);
   // The addressed position's first disposition of each letter received in the period, from the
   // registration (the delivery of the letter to that position's inbox).
-  const first = await workingTimesByRole(
+  const firstP = workingTimesByRole(
     `SELECT p.role AS role, f.a_at AS a_at, ${notBefore('f.a_at', 'f.b_at')} AS b_at, NULL AS c_at, 0 AS ot, 0 AS lo FROM (
        SELECT l.addressed_position_id AS pid, i.received_at AS a_at, MIN(d.created_at) AS b_at
        FROM incoming_letters l
@@ -510,7 +510,9 @@ export async function stepTimes(scope: DashboardScope, asked: Period, opts: { at
      ) f JOIN positions p ON p.id = f.pid`, repl, cal, at,
   );
 
-  const rules = await SlaRule.findAll({ where: { jenisNaskahCode: null }, attributes: ['role', 'amount', 'unit'] });
+  const [dispositions, first, rules] = await Promise.all([
+    dispositionsP, firstP, SlaRule.findAll({ where: { jenisNaskahCode: null }, attributes: ['role', 'amount', 'unit'] }),
+  ]);
   const sop = new Map(rules.map((r) => [r.role, slaMinutes(r.amount, r.unit, cal)]));
 
   const steps: StepRow[] = [...dispositions.entries()].map(([role, t]) => {
@@ -573,10 +575,13 @@ async function computeDashboard(scope: DashboardScope, period: Period, opts: { a
   const at = opts.at ?? now();
   const cal = await workingCalendar();
   const month = thisMonth(at);
-  const monthly = await lettersByStatus(scope, month);
-  const letters = await lettersByStatus(scope, period);
-  const open = await openDispositions(scope, at);
-  const overdue = await overdueDispositions(scope, { at, cal, limit: opts.overdueLimit });
-  const steps = await stepTimes(scope, period, { at, cal });
+  // The parts are independent reads: sent together, the database works on them side by side.
+  const [monthly, letters, open, overdue, steps] = await Promise.all([
+    lettersByStatus(scope, month),
+    lettersByStatus(scope, period),
+    openDispositions(scope, at),
+    overdueDispositions(scope, { at, cal, limit: opts.overdueLimit }),
+    stepTimes(scope, period, { at, cal }),
+  ]);
   return { scope, period, month, lettersThisMonth: monthly.total, letters, open, overdue, steps, at };
 }
