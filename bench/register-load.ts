@@ -14,7 +14,7 @@
  *   --chunk=R           BENCH_CHUNK    rows per multi-row INSERT, default 2000
  *   --q=WORD            BENCH_Q        search word (default: picked from the data, ~0.5% of letters)
  *   --reuse             BENCH_REUSE=1  measure the existing database, no re-seeding (migrations still run)
- *   --only=a,b          BENCH_ONLY     measure only some of: bare,inbox,first,deep,search,dash,letter,tree
+ *   --only=a,b          BENCH_ONLY     measure only some of: bare,inbox,first,deep,search,dash,letter,tree,treeall
  *   --blobs=DIR         BLOB_DIR       default /tmp/naskah-bench/blobs
  *   --quiet-wait=S      BENCH_QUIET_WAIT on a shared host, wait up to S seconds before each page
  *                                      until the CPU pressure (/proc/pressure/cpu avg10) is under 25%
@@ -600,11 +600,18 @@ function targets(p: Plan, appBase: string, bareBase: string, sid: { inbox: strin
     ...[['letter', p.smallTree], ['tree', p.bigTree]].flatMap(([key, tree]) => {
       const t = tree as Plan['smallTree'];
       if (!t) return [];
-      return [{ key: key as string, label: `letter page, ${t.nodes}-node tree`, url: `${appBase}/surat-masuk/${t.id}`, headers: h(sid.inbox),
+      // A large tree opens paged (its upper levels and the reader's own nodes); ?pohon=semua shows it whole.
+      const paged = { key: key as string, label: `letter page, ${t.nodes}-node tree`, url: `${appBase}/surat-masuk/${t.id}`, headers: h(sid.inbox),
+        check: (html: string) => {
+          const n = count(html, 'data-testid="disposition"');
+          return n === t.nodes || (n < t.nodes && html.includes(`dari ${t.nodes} disposisi`)) ? null : `expected ${t.nodes} disposition nodes or a paged tree, got ${n}`;
+        } };
+      const whole = { key: 'treeall', label: `letter page, ${t.nodes}-node tree whole`, url: `${appBase}/surat-masuk/${t.id}?pohon=semua`, headers: h(sid.inbox),
         check: (html: string) => {
           const n = count(html, 'data-testid="disposition"');
           return n === t.nodes ? null : `expected ${t.nodes} disposition nodes, got ${n}`;
-        } }];
+        } };
+      return key === 'tree' ? [paged, whole] : [paged];
     }),
   ];
 }

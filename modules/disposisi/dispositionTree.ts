@@ -102,3 +102,63 @@ export async function dispositionTree(letter: Pick<IncomingLetter, 'id' | 'addre
     count: all.length, open: all.filter((n) => n.open).length, late: all.filter((n) => n.lateOpen).length,
   };
 }
+
+/** Nodes the letter page shows at once; deeper branches open on their own page (?cabang=ID). */
+export const TREE_PAGE_NODES = 60;
+
+/** What part of a tree a page shows. */
+export interface TreeView {
+  /** Nodes shown. */
+  visible: Set<number>;
+  /** Per shown node: how many of the nodes below it are not shown. */
+  hiddenBelow: Map<number, number>;
+  /** The nodes the page starts from: the roots, or the branch asked for. */
+  roots: TreeNode[];
+  /** The branch asked for, and the nodes above it from the first disposition down. */
+  focus: TreeNode | null;
+  path: TreeNode[];
+  /** Nodes not shown that have no shown node above them (first dispositions beyond the limit). */
+  hiddenTop: number;
+  /** Every node of the tree (or of the branch) is shown. */
+  complete: boolean;
+}
+
+/**
+ * The part of a disposition tree a page shows, so a tree of hundreds of dispositions stays
+ * quick to open: the upper levels first (breadth first) up to `limit` nodes, and always every
+ * node `keep` names (the reader's own dispositions, where they must act) with the nodes above
+ * it. A shown node whose branch goes on says how many dispositions below it are not shown; its
+ * branch opens as a page of its own (`focusId`), and `all` shows the whole tree, so every
+ * disposition stays reachable.
+ */
+export function treeView(tree: DispositionTree, opts: { limit?: number; all?: boolean; focusId?: number | null; keep?: (n: TreeNode) => boolean } = {}): TreeView {
+  const limit = opts.limit ?? TREE_PAGE_NODES;
+  const byId = new Map(tree.all.map((n) => [n.d.id, n]));
+  const focus = opts.focusId ? byId.get(opts.focusId) ?? null : null;
+  const roots = focus ? [focus] : tree.roots;
+  const path: TreeNode[] = [];
+  for (let p = focus?.d.parentId ? byId.get(focus.d.parentId) : undefined; p; p = p.d.parentId ? byId.get(p.d.parentId) : undefined) path.unshift(p);
+  // Every node of the part asked for, breadth first.
+  const order: TreeNode[] = [];
+  for (let q = [...roots]; q.length;) { const next: TreeNode[] = []; for (const n of q) { order.push(n); next.push(...n.children); } q = next; }
+  const visible = new Set<number>();
+  if (opts.all) for (const n of order) visible.add(n.d.id);
+  else {
+    for (const n of order) { if (visible.size >= limit) break; visible.add(n.d.id); }
+    const inPart = new Set(order.map((n) => n.d.id));
+    for (const n of order) {
+      if (visible.has(n.d.id) || !opts.keep?.(n)) continue;
+      for (let p: TreeNode | undefined = n; p && inPart.has(p.d.id) && !visible.has(p.d.id); p = p.d.parentId ? byId.get(p.d.parentId) : undefined) visible.add(p.d.id);
+    }
+  }
+  const hiddenBelow = new Map<number, number>();
+  let hiddenTop = 0;
+  const start = new Set(roots.map((n) => n.d.id));
+  for (const n of order) {
+    if (visible.has(n.d.id)) continue;
+    let p = start.has(n.d.id) || !n.d.parentId ? undefined : byId.get(n.d.parentId);
+    while (p && !visible.has(p.d.id)) p = start.has(p.d.id) || !p.d.parentId ? undefined : byId.get(p.d.parentId);
+    if (p) hiddenBelow.set(p.d.id, (hiddenBelow.get(p.d.id) ?? 0) + 1); else hiddenTop++;
+  }
+  return { visible, hiddenBelow, hiddenTop, roots: roots.filter((n) => visible.has(n.d.id)), focus, path, complete: visible.size === order.length };
+}

@@ -5,7 +5,7 @@ import { requireLogin, requireThat, actorOf, flash, idParam } from '../../platfo
 import { uploadFields, filesOf } from '../../platform/http/upload';
 import { NotFoundError, ValidationError, ConflictError } from '../../platform/errors';
 import { canRegister, canSeeRegister, letterRights, chainOf, authorizeLetter, type LetterRights } from '../../modules/surat-masuk/policies/letter';
-import { holdingsAmong, canCloseLetter } from '../../modules/disposisi';
+import { holdingsAmong, canCloseLetter, treeView } from '../../modules/disposisi';
 import { allowedTargets } from '../../modules/disposisi';
 import { registerLetter, DuplicateLetterWarning } from '../../modules/surat-masuk/letterRegistrar';
 import { correctLetter } from '../../modules/surat-masuk/letterCorrector';
@@ -219,11 +219,18 @@ async function renderPage(req: Request, res: Response, page: LetterPageData, rig
     referenceLists().then((r) => r.instructions.filter((i) => i.active)),
     domainCasesP,
   ]);
+  // A large tree shows its upper levels and the reader's own dispositions; ?cabang=ID opens a
+  // branch, ?pohon=semua the whole tree.
+  const mine = new Set(actor.holdings.map((h) => h.positionId));
+  const treePart = treeView(page.tree, {
+    all: req.query.pohon === 'semua', focusId: idParam(req.query.cabang),
+    keep: (n) => mine.has(n.d.toPositionId) || mine.has(n.d.fromPositionId),
+  });
   res.status(status).render('letters/show', {
     title: `Surat ${letter.agendaNumber}`, letter, rights, files: page.files, scan: page.files.find((f) => f.kind === 'scan'),
     items: page.items, events: page.events, users: page.users, labels: page.labels,
     sender: letter.senderCity ? { city: letter.senderCity } : null, jenis: page.jenis, klas: letter.klasifikasiName ? { name: letter.klasifikasiName } : null,
-    tree: page.tree, disposeFrom, instructions, canClose: canCloseLetter(actor, letter), mine: new Set(actor.holdings.map((h) => h.positionId)),
+    tree: page.tree, treePart, treeAll: req.query.pohon === 'semua', disposeFrom, instructions, canClose: canCloseLetter(actor, letter), mine,
     errors: {}, values: {}, openForm: null, domainCases, canOpenDomainCase: canOpenCase(actor), ...extra,
   });
 }
