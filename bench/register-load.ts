@@ -25,7 +25,8 @@
  * Every connection signs in with its own session, as separate users would. The table gives
  * latency percentiles from every response, requests/s, the share of the bare page's
  * throughput, non-2xx responses, and the server process's CPU time per request (which, unlike
- * latency, does not depend much on what else runs on the host).
+ * latency, does not depend much on what else runs on the host), and the server process's peak
+ * resident memory during each page (the app and the bare page share that process).
  *
  * The database is dropped (MariaDB) or deleted (SQLite) first, so its name must contain
  * "bench" unless BENCH_FORCE=1. Steps: fresh database, migrations, demo organization without
@@ -527,7 +528,14 @@ async function serve(): Promise<void> {
   const port = (srv: import('node:http').Server) => (srv.address() as import('node:net').AddressInfo).port;
   process.send!({ app: port(main), bare: port(bare) });
   const stop = () => { main.close(); bare.close(); main.closeAllConnections(); bare.closeAllConnections(); handle.close(); void s.close().finally(() => process.exit(0)); };
-  process.on('message', (m) => { if (m === 'cpu') process.send!({ cpu: process.cpuUsage() }); });
+  // The resident memory's peak since the last probe, sampled every 100 ms.
+  let peak = process.memoryUsage.rss();
+  setInterval(() => { peak = Math.max(peak, process.memoryUsage.rss()); }, 100).unref();
+  process.on('message', (m) => {
+    if (m !== 'cpu') return;
+    process.send!({ cpu: process.cpuUsage(), rss: Math.max(peak, process.memoryUsage.rss()) });
+    peak = process.memoryUsage.rss();
+  });
   process.on('SIGTERM', stop);
   process.on('disconnect', stop);
 }
@@ -559,7 +567,7 @@ async function signIn(base: string, login: string): Promise<string> {
 
 /** A page to measure; `headers` per connection (each signed-in connection has its own session, as separate users would). */
 interface Target { key: string; label: string; url: string; headers: Record<string, string>[]; check: (html: string) => string | null }
-interface Row { t: Target; bytes: number; p50: number; p95: number; p99: number; rps: number; n: number; non2xx: number; errors: number; timeouts: number; codes: string; cpuMs: number; sysMs: number }
+interface Row { t: Target; bytes: number; p50: number; p95: number; p99: number; rps: number; n: number; non2xx: number; errors: number; timeouts: number; codes: string; cpuMs: number; sysMs: number; rssMiB: number }
 
 const count = (html: string, needle: string) => html.split(needle).length - 1;
 const registerIds = (html: string) => [...html.matchAll(/<td data-label="No. Agenda"><a href="\/surat-masuk\/(\d+)">/g)].map((m) => Number(m[1]));
@@ -641,7 +649,7 @@ async function load(t: Target, o: Opts, seconds: number): Promise<{ times: numbe
 }
 
 /** CPU time (ms) the server process has used so far: user + system, and the system (kernel) part. */
-type CpuProbe = () => Promise<{ total: number; sys: number }>;
+type CpuProbe = () => Promise<{ total: number; sys: number; rssMiB: number }>;
 
 async function measure(t: Target, o: Opts, cpu: CpuProbe): Promise<Row> {
   const bytes = await verify(t);
@@ -656,14 +664,14 @@ async function measure(t: Target, o: Opts, cpu: CpuProbe): Promise<Row> {
   const codes = Object.entries(result.statusCodeStats).map(([c, v]) => `${c}:${v.count}`).join(' ');
   return { t, bytes, p50: percentile(times, 0.5), p95: percentile(times, 0.95), p99: percentile(times, 0.99),
     rps: times.length / result.duration, n: times.length, non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts, codes,
-    cpuMs: times.length ? cpuMs / times.length : NaN, sysMs: times.length ? (cpu1.sys - cpu0.sys) / times.length : NaN };
+    cpuMs: times.length ? cpuMs / times.length : NaN, sysMs: times.length ? (cpu1.sys - cpu0.sys) / times.length : NaN, rssMiB: cpu1.rssMiB };
 }
 
 function table(rows: Row[]): string {
   const bare = rows.find((r) => r.t.key === 'bare');
-  const head = ['page', 'p50 ms', 'p95 ms', 'p99 ms', 'req/s', 'vs bare', 'requests', 'non-2xx', 'errors', 'KB/page', 'server CPU ms/req'];
+  const head = ['page', 'p50 ms', 'p95 ms', 'p99 ms', 'req/s', 'vs bare', 'requests', 'non-2xx', 'errors', 'KB/page', 'server CPU ms/req', 'server RSS MiB'];
   const body = rows.map((r) => [r.t.label, r.p50.toFixed(1), r.p95.toFixed(1), r.p99.toFixed(1), r.rps.toFixed(0),
-    bare ? `${((r.rps / bare.rps) * 100).toFixed(1)}%` : '-', fmtInt(r.n), String(r.non2xx), String(r.errors + r.timeouts), (r.bytes / 1024).toFixed(1), r.cpuMs.toFixed(2)]);
+    bare ? `${((r.rps / bare.rps) * 100).toFixed(1)}%` : '-', fmtInt(r.n), String(r.non2xx), String(r.errors + r.timeouts), (r.bytes / 1024).toFixed(1), r.cpuMs.toFixed(2), r.rssMiB.toFixed(0)]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join(' | ')} |`;
   return [line(head), `|${w.map((x, i) => (i === 0 ? '-'.repeat(x + 2) : `${'-'.repeat(x + 1)}:`)).join('|')}|`, ...body.map(line)].join('\n');
@@ -687,7 +695,8 @@ async function main(): Promise<void> {
 
   // BENCH_PROFILE=DIR writes a CPU profile of the server process there.
   const prof = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const child = fork(__filename, ['--serve'], { env, execArgv: [...process.execArgv, ...prof], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // The server runs with npm start's V8 flag (heap growth bounded), so its memory is the deployed one's.
+  const child = fork(__filename, ['--serve'], { env, execArgv: [...process.execArgv, '--heap-growing-percent=30', ...prof], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   try {
     const ports = await new Promise<{ app: number; bare: number }>((resolve, reject) => {
       child.once('message', (m) => resolve(m as { app: number; bare: number }));
@@ -696,8 +705,8 @@ async function main(): Promise<void> {
     const appBase = `http://127.0.0.1:${ports.app}`;
     const cpu: CpuProbe = () => new Promise((resolve) => {
       const on = (m: unknown) => {
-        const c = (m as { cpu?: NodeJS.CpuUsage }).cpu;
-        if (c) { child.off('message', on); resolve({ total: (c.user + c.system) / 1000, sys: c.system / 1000 }); }
+        const { cpu: c, rss } = m as { cpu?: NodeJS.CpuUsage; rss?: number };
+        if (c) { child.off('message', on); resolve({ total: (c.user + c.system) / 1000, sys: c.system / 1000, rssMiB: (rss ?? 0) / 1048576 }); }
       };
       child.on('message', on);
       child.send('cpu');
@@ -741,6 +750,8 @@ async function main(): Promise<void> {
         const low = appRows.reduce((a, b) => (b.rps < a.rps ? b : a));
         log(`  throughput at least 25% of the bare page .. ${verdict(appRows.every((r) => r.rps >= 0.25 * bare.rps))} (min ${((low.rps / bare.rps) * 100).toFixed(1)}%: ${low.t.label})`);
       }
+      const fat = rows.reduce((a, b) => (b.rssMiB > a.rssMiB ? b : a));
+      log(`  server resident memory under 300 MiB ..... ${verdict(fat.rssMiB < 300)} (peak ${fat.rssMiB.toFixed(0)} MiB, during ${fat.t.label}; app and bare page in one process, no Chromium)`);
     }
     const bad = rows.filter((r) => r.non2xx || r.errors || r.timeouts);
     log(bad.length ? `NON-2XX OR ERRORS: ${bad.map((r) => `${r.t.label}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`).join('; ')}` : 'non-2xx responses: 0 on every page; errors: 0');
