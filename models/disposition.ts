@@ -64,11 +64,16 @@ export class Disposition extends Model<InferAttributes<Disposition>, InferCreati
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 
-  instructionCodes(): string[] {
-    try { const v = JSON.parse(this.instructions); return Array.isArray(v) ? v.map(String) : []; } catch { return []; }
-  }
-  isOpen(): boolean { return OPEN_DISPOSITION.includes(this.status); }
+  instructionCodes(): string[] { return instructionCodesOf(this); }
+  isOpen(): boolean { return isOpenDisposition(this); }
 }
+
+/** The instruction codes of a disposition, instance or plain row (a JSON array in the row). */
+export function instructionCodesOf(d: { instructions: string }): string[] {
+  try { const v = JSON.parse(d.instructions); return Array.isArray(v) ? v.map(String) : []; } catch { return []; }
+}
+/** Whether a disposition, instance or plain row, is still open (sent, read or in progress). */
+export const isOpenDisposition = (d: { status: DispositionStatus }): boolean => OPEN_DISPOSITION.includes(d.status);
 
 export const REPORT_KINDS = ['laporan', 'penyelesaian'] as const;
 export type ReportKind = (typeof REPORT_KINDS)[number];

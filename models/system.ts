@@ -24,11 +24,13 @@ export class AuditEvent extends Model<InferAttributes<AuditEvent>, InferCreation
   declare hash: string;
 
   /** The before/after snapshot as an object (stored as JSON text). */
-  data(which: 'before' | 'after'): Record<string, unknown> | null {
-    const raw = this[which];
-    if (!raw) return null;
-    try { const v = JSON.parse(raw); return v && typeof v === 'object' ? v as Record<string, unknown> : { value: v }; } catch { return null; }
-  }
+  data(which: 'before' | 'after'): Record<string, unknown> | null { return auditSnapshot(this[which]); }
+}
+
+/** An audit event's before/after text (JSON) as an object, for an instance or a plain row. */
+export function auditSnapshot(raw: string | null): Record<string, unknown> | null {
+  if (!raw) return null;
+  try { const v = JSON.parse(raw); return v && typeof v === 'object' ? v as Record<string, unknown> : { value: v }; } catch { return null; }
 }
 
 /** Named counters (agenda numbers per year, the audit chain head), bumped under a row lock. */

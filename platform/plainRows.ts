@@ -13,7 +13,8 @@ import { selectPlain } from './db';
  */
 type Conv = (v: unknown) => unknown;
 
-const toDate: Conv = (v) => {
+/** A DATETIME as a raw query returns it: a Date (MariaDB) or UTC text such as "YYYY-MM-DD HH:MM:SS.SSS +00:00" (SQLite). */
+export const dbDate = (v: unknown): Date | null => {
   if (v === null || v === undefined) return null;
   if (v instanceof Date) return v;
   const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2}(?:\.\d+)?)\s*(Z|[+-]\d{2}:?\d{2})?$/.exec(String(v));
@@ -32,7 +33,7 @@ function readerOf(model: ModelStatic<Model>): Reader {
     const fields: Reader['fields'] = [];
     for (const [attr, def] of Object.entries(model.getAttributes())) {
       const key = (def.type as { key?: string }).key ?? '';
-      const conv = key === DataTypes.DATE.key ? toDate
+      const conv = key === DataTypes.DATE.key ? dbDate
         : key === DataTypes.BOOLEAN.key ? toBool
           : key === DataTypes.INTEGER.key || key === DataTypes.FLOAT.key || key === DataTypes.DOUBLE.key ? toNumber
             : same;

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { AuditEvent, Disposition, DispositionReport, InboxItem, IncomingLetter, LetterFile } from '../models';
+import { Agency, AuditEvent, Disposition, DispositionReport, InboxItem, IncomingLetter, Klasifikasi, LetterFile } from '../models';
 import { selectModelRows, sqlId } from '../platform/plainRows';
 import { letterPageData } from '../modules/surat-masuk';
 import { actorOf, buildLetter, buildUser } from './helpers/factories';
@@ -43,7 +43,10 @@ describe('Plain rows (the letter page\'s reads)', () => {
 
     const page = await letterPageData(letter.id, await actorOf(kadis));
     expect(page!.letter.agendaNumber).to.equal(letter.agendaNumber);
-    expect(page!.letter.senderCity, 'the sender agency joined in').to.not.equal(undefined);
+    expect(page!.letter.senderCity, 'a sender without a city').to.equal(null);
+    expect(page!.letter.klasifikasiName, 'the classification joined in').to.equal((await Klasifikasi.findByPk(letter.klasifikasiCode))!.name);
+    await Agency.update({ city: 'Kota Sindangraja' }, { where: { id: letter.senderAgencyId } });
+    expect((await letterPageData(letter.id, null))!.letter.senderCity, 'the sender agency joined in').to.equal('Kota Sindangraja');
     expect(page!.tree.count).to.equal(1);
     expect(page!.tree.all[0].reports.map((r) => r.report.body)).to.deep.equal(['Sedang dikerjakan']);
     expect(page!.tree.all[0].open).to.equal(true);

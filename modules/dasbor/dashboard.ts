@@ -1,6 +1,7 @@
 import { QueryTypes } from 'sequelize';
 import { config } from '../../config';
 import { db, isSqlite } from '../../platform/db';
+import { dbDate } from '../../platform/plainRows';
 import { now } from '../../platform/clock';
 import { today, parseIsoDate, parseLocalDateTime } from '../../platform/dates';
 import { minutesPerDay, slaMinutes, type WorkingCalendar } from '../../lib/workingTime';
@@ -153,13 +154,6 @@ export function periodBounds(p: Period): { since: Date; until: Date } {
 
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 
-/** A DATETIME value from a raw query: a Date (MariaDB) or "YYYY-MM-DD HH:MM:SS.SSS +00:00" (SQLite). */
-function toDate(v: unknown): Date | null {
-  if (v === null || v === undefined) return null;
-  if (v instanceof Date) return v;
-  const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2}(?:\.\d+)?)\s*(Z|[+-]\d{2}:\d{2})?$/.exec(String(v));
-  return m ? new Date(`${m[1]}T${m[2]}${m[3] ?? 'Z'}`) : new Date(String(v));
-}
 
 async function select<T extends object = Record<string, unknown>>(sql: string, replacements: Record<string, unknown>): Promise<T[]> {
   return db().query<T>(sql, { type: QueryTypes.SELECT, replacements });
@@ -281,7 +275,7 @@ export async function overdueDispositions(scope: DashboardScope, opts: { at?: Da
     const p = posById.get(num(r.pid));
     return {
       positionId: num(r.pid), position: p?.name ?? `Jabatan #${num(r.pid)}`, holders: labels.get(num(r.pid))?.holders ?? 'lowong',
-      unitId: p?.unitId ?? 0, unit: p?.unit?.name ?? '–', count: num(r.n), oldestDueAt: toDate(r.oldest)!,
+      unitId: p?.unitId ?? 0, unit: p?.unit?.name ?? '–', count: num(r.n), oldestDueAt: dbDate(r.oldest)!,
     };
   }).sort((a, b) => b.count - a.count || a.oldestDueAt.getTime() - b.oldestDueAt.getTime() || a.position.localeCompare(b.position));
   const units = new Map<number, OverdueUnit>();
@@ -294,7 +288,7 @@ export async function overdueDispositions(scope: DashboardScope, opts: { at?: Da
   const clock = workingClock(cal, at);
   const items: OverdueItem[] = list.map((r) => {
     const confidential = CONFIDENTIAL.includes(r.sifat as Sifat);
-    const dueAt = toDate(r.due_at)!;
+    const dueAt = dbDate(r.due_at)!;
     return {
       dispositionId: num(r.id), letterId: num(r.letter_id), positionId: num(r.pid), agendaNumber: r.agenda_number,
       perihal: confidential ? 'Surat bersifat rahasia (perihal tidak ditampilkan)' : r.perihal, confidential,

@@ -1,6 +1,5 @@
 import type { Attributes } from 'sequelize';
-import { Disposition, DispositionReport, DispositionReportFile, type IncomingLetter } from '../../models';
-import { OPEN_DISPOSITION } from '../../models';
+import { Disposition, DispositionReport, DispositionReportFile, instructionCodesOf, isOpenDisposition, type IncomingLetter } from '../../models';
 import { now } from '../../platform/clock';
 import { selectModelRows, sqlId } from '../../platform/plainRows';
 import { positionLabels } from '../org';
@@ -49,13 +48,6 @@ export async function treeRows(letterId: number): Promise<TreeRows> {
   return { dispositions, reports, files };
 }
 
-/** The instruction codes of a disposition (a JSON array in its row). */
-export function instructionCodesOf(d: Pick<DispositionRow, 'instructions'>): string[] {
-  try { const v = JSON.parse(d.instructions); return Array.isArray(v) ? v.map(String) : []; } catch { return []; }
-}
-
-const isOpen = (d: Pick<DispositionRow, 'status'>): boolean => OPEN_DISPOSITION.includes(d.status);
-
 /**
  * The letter's disposition tree for the letter page and the Lembar Disposisi: every node with
  * positions and people, instructions (labels), deadline, read time, status, reports with files,
@@ -70,15 +62,17 @@ export async function dispositionTree(letter: Pick<IncomingLetter, 'id' | 'addre
   const labels = await positionLabels([letter.addressedPositionId, ...ds.flatMap((d) => [d.fromPositionId, d.toPositionId])]);
   const instr = new Map((await referenceLists()).instructions.map((i) => [i.code, i.label]));
   const filesOf = new Map<number, ReportFileRow[]>();
-  for (const f of files) filesOf.set(f.reportId, [...(filesOf.get(f.reportId) ?? []), f]);
+  for (const f of files) { const l = filesOf.get(f.reportId); if (l) l.push(f); else filesOf.set(f.reportId, [f]); }
   const reportsOf = new Map<number, TreeReport[]>();
   for (const r of reports) {
-    reportsOf.set(r.dispositionId, [...(reportsOf.get(r.dispositionId) ?? []), { report: r, author: users.get(r.userId) ?? '', files: filesOf.get(r.id) ?? [] }]);
+    const entry = { report: r, author: users.get(r.userId) ?? '', files: filesOf.get(r.id) ?? [] };
+    const l = reportsOf.get(r.dispositionId);
+    if (l) l.push(entry); else reportsOf.set(r.dispositionId, [entry]);
   }
   const t = now().getTime();
   const byId = new Map<number, TreeNode>();
   const all: TreeNode[] = ds.map((d) => {
-    const open = isOpen(d);
+    const open = isOpenDisposition(d);
     const lateOpen = open && d.dueAt.getTime() < t;
     const node: TreeNode = {
       d, open, from: labels.get(d.fromPositionId) ?? { name: '?', holders: '' }, to: labels.get(d.toPositionId) ?? { name: '?', holders: '' },
@@ -121,6 +115,8 @@ export interface TreeView {
   hiddenTop: number;
   /** Every node of the tree (or of the branch) is shown. */
   complete: boolean;
+  /** The whole tree was asked for. */
+  all: boolean;
 }
 
 /**
@@ -160,5 +156,5 @@ export function treeView(tree: DispositionTree, opts: { limit?: number; all?: bo
     while (p && !visible.has(p.d.id)) p = start.has(p.d.id) || !p.d.parentId ? undefined : byId.get(p.d.parentId);
     if (p) hiddenBelow.set(p.d.id, (hiddenBelow.get(p.d.id) ?? 0) + 1); else hiddenTop++;
   }
-  return { visible, hiddenBelow, hiddenTop, roots: roots.filter((n) => visible.has(n.d.id)), focus, path, complete: visible.size === order.length };
+  return { visible, hiddenBelow, hiddenTop, roots: roots.filter((n) => visible.has(n.d.id)), focus, path, complete: visible.size === order.length, all: !!opts.all };
 }

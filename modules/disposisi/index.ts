@@ -8,6 +8,6 @@ export { letterSubject, moveLetter, saveDisposition } from './dispositionCommon'
 export { reportOnDisposition } from './dispositionReporter';
 export { sendDispositions } from './dispositionSender';
 export { allowedTargets } from './dispositionTargets';
-export { dispositionTree, treeRows, treeView, TREE_PAGE_NODES, type DispositionTree, type TreeRows, type TreeView, type DispositionRow } from './dispositionTree';
+export { dispositionTree, treeRows, treeView, TREE_PAGE_NODES, type DispositionTree, type TreeRows } from './dispositionTree';
 export { parafInitials } from './lembarDisposisi';
 export { canCloseLetter, holdingsAmong, holdingsOnLetter } from './policies/disposition';

@@ -6,7 +6,7 @@ export { closeLetter } from './letterCloser';
 export { parseCommonFields } from './letterFields';
 export { navCounters } from './letterQueries';
 export { markRead } from './letterReader';
-export { letterPageData, type LetterPageData, type LetterRow } from './letterPage';
+export { letterPageData, type LetterPageData } from './letterPage';
 export { registerLetter } from './letterRegistrar';
 export { indexLetterText } from './letterSearch';
 export { authorizeLetter, canRegister, canSeeRegister, chainOf, isAdmin, letterRights } from './policies/letter';

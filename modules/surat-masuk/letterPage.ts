@@ -1,5 +1,5 @@
 import type { Attributes } from 'sequelize';
-import { AuditEvent, IncomingLetter, InboxItem, LetterFile } from '../../models';
+import { AuditEvent, IncomingLetter, InboxItem, LetterFile, auditSnapshot } from '../../models';
 import { selectModelRows, sqlId } from '../../platform/plainRows';
 import { selectPlain } from '../../platform/db';
 import { positionIds, type Actor } from '../../platform/actor';
@@ -32,11 +32,6 @@ export interface LetterPageData {
   users: Map<number, string>;
   labels: Map<number, { name: string; holders: string }>;
   jenis: { code: string; name: string } | null;
-}
-
-function snapshot(raw: string | null): Record<string, unknown> | null {
-  if (!raw) return null;
-  try { const v = JSON.parse(raw); return v && typeof v === 'object' ? v as Record<string, unknown> : { value: v }; } catch { return null; }
 }
 
 interface PageRows {
@@ -84,7 +79,7 @@ export async function letterPageData(letterId: number, reader: Actor | null): Pr
     letter, chain: items.map((i) => i.positionId),
     items: items.map((i) => ({ ...i, readByName: i.readByUserId ? users.get(i.readByUserId) ?? null : null })),
     files,
-    events: events.map((e) => ({ ...e, beforeData: snapshot(e.before), afterData: snapshot(e.after) })),
+    events: events.map((e) => ({ ...e, beforeData: auditSnapshot(e.before), afterData: auditSnapshot(e.after) })),
     tree, treeRows: r.tree,
     unreadForReader: r.unanswered || items.some((i) => i.unread && mine.includes(i.positionId)),
     users, labels, jenis: jenis ? { code: jenis.code, name: jenis.name } : null,

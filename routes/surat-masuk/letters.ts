@@ -185,11 +185,10 @@ router.get('/surat-masuk/:id', requireLogin, async (req, res) => {
   const id = idParam(req.params.id);
   const actor = actorOf(req);
   // The domain cases (for those who see the domain board) are read beside the page's own wave.
-  const domainCases = id && canSeeDomainBoard(actor) ? casesOfLetter(id) : Promise.resolve([]);
+  const domainCases = id ? domainCasesFor(actor, id) : Promise.resolve([]);
   let page = id ? await letterPageData(id, actor) : null;
-  if (!page) { await domainCases; throw new NotFoundError('Surat tidak ditemukan.'); }
+  if (!page) throw new NotFoundError('Surat tidak ditemukan.');
   const rights = letterRights(actor, page.letter, page.chain);
-  if (!rights.view) await domainCases;
   authorizeLetter(rights, 'view');
   // The first opening marks it read (and answers its notifications); the page then shows that.
   if (rights.inChain && page.unreadForReader && (await markRead(actor, page.letter))) page = (await letterPageData(page.letter.id, actor)) ?? page;
@@ -202,10 +201,22 @@ router.get('/surat-masuk/:id', requireLogin, async (req, res) => {
  */
 export async function renderLetter(req: Request, res: Response, letter: Pick<IncomingLetter, 'id'>, rights: LetterRights, extra: Record<string, unknown> = {}, status = 200) {
   const actor = actorOf(req);
-  const domainCases = canSeeDomainBoard(actor) ? casesOfLetter(letter.id) : Promise.resolve([]);
+  const domainCases = domainCasesFor(actor, letter.id);
   const page = await letterPageData(letter.id, actor);
-  if (!page) { await domainCases; throw new NotFoundError('Surat tidak ditemukan.'); }
+  if (!page) throw new NotFoundError('Surat tidak ditemukan.');
   await renderPage(req, res, page, rights, domainCases, extra, status);
+}
+
+/**
+ * The letter's domain cases for those who see the domain board, started before the page's rows
+ * so both travel together. Marked handled at once: when the page ends early (no such letter, no
+ * right to it) nobody awaits it, and its failure must not become an unhandled rejection; the
+ * page that does await it still gets the error.
+ */
+function domainCasesFor(actor: ReturnType<typeof actorOf>, letterId: number): Promise<DomainCase[]> {
+  const p = canSeeDomainBoard(actor) ? casesOfLetter(letterId) : Promise.resolve([]);
+  p.catch(() => undefined);
+  return p;
 }
 
 async function renderPage(req: Request, res: Response, page: LetterPageData, rights: LetterRights, domainCasesP: Promise<DomainCase[]>,
@@ -229,8 +240,7 @@ async function renderPage(req: Request, res: Response, page: LetterPageData, rig
   res.status(status).render('letters/show', {
     title: `Surat ${letter.agendaNumber}`, letter, rights, files: page.files, scan: page.files.find((f) => f.kind === 'scan'),
     items: page.items, events: page.events, users: page.users, labels: page.labels,
-    sender: letter.senderCity ? { city: letter.senderCity } : null, jenis: page.jenis, klas: letter.klasifikasiName ? { name: letter.klasifikasiName } : null,
-    tree: page.tree, treePart, treeAll: req.query.pohon === 'semua', disposeFrom, instructions, canClose: canCloseLetter(actor, letter), mine,
+    jenis: page.jenis, tree: page.tree, treePart, disposeFrom, instructions, canClose: canCloseLetter(actor, letter), mine,
     errors: {}, values: {}, openForm: null, domainCases, canOpenDomainCase: canOpenCase(actor), ...extra,
   });
 }
