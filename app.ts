@@ -43,6 +43,8 @@ declare module 'express-session' {
     loginAt?: number;
     flash?: { type: 'ok' | 'error' | 'info'; text: string }[];
     pendingUploads?: Record<string, import('./platform/uploads').StoredUpload[]>;
+    /** The last bulk signing's per-letter outcome, shown once on the "Siap tanda tangan" tab. */
+    bulkSigning?: import('./modules/ttd/bulkSigner').BulkSummary;
   }
 }
 declare global {

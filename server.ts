@@ -6,7 +6,7 @@ import { startScheduler, stopScheduler } from './platform/scheduler';
 import { sweepDeadlines } from './modules/disposisi';
 import { sweepDomainCases } from './modules/domain';
 import { requeueStuckEmails } from './platform/mailer';
-import { deliverDispatchEmails } from './modules/ttd';
+import { deliverDispatchEmails, sweepAttempts, checkSigningService, warnExpiringCertificates } from './modules/ttd';
 import { closePdfRenderer } from './platform/pdfRenderer';
 
 // Listens; nothing else. The app is built in app.ts so tests can drive it without a port.
@@ -36,7 +36,8 @@ async function main(): Promise<void> {
       .catch((err) => console.error('Gagal mengembalikan antrean e-mail:', err))
       .finally(() => {
         if (c.schedulerIntervalMs > 0 && !stopping) {
-          startScheduler({ intervalMs: c.schedulerIntervalMs, jobs: [{ name: 'tenggat disposisi', run: sweepDeadlines }, { name: 'e-mail surat keluar', run: deliverDispatchEmails }, { name: 'kasus domain', run: sweepDomainCases }] });
+          startScheduler({ intervalMs: c.schedulerIntervalMs, jobs: [{ name: 'tenggat disposisi', run: sweepDeadlines }, { name: 'e-mail surat keluar', run: deliverDispatchEmails }, { name: 'kasus domain', run: sweepDomainCases },
+            { name: 'percobaan TTE', run: sweepAttempts }, { name: 'layanan TTE', run: checkSigningService }, { name: 'sertifikat berakhir', run: warnExpiringCertificates }] });
           console.log(`Penjadwal tenggat berjalan tiap ${c.schedulerIntervalMs / 1000} detik.`);
         }
       });

@@ -10,6 +10,7 @@ import { createUser, resetPassword } from '../modules/org';
 import { ValidationError } from '../platform/errors';
 import { seedDemo, DEMO_USERS, DEMO_PASSWORD } from '../seed/demo';
 import { templatePreviewCommand } from './templatePreview';
+import { bsreMockCommand } from './bsreMock';
 import { certDevCaCommand, signCommand, verifyCommand } from './signing';
 
 const HELP = `Naskah: perintah operator
@@ -30,6 +31,10 @@ const HELP = `Naskah: perintah operator
                                       buat CA lokal dan P12 untuk penanda tangan contoh (hanya pengembangan)
   naskah sign <masuk.pdf> --p12 <berkas.p12> --out <keluar.pdf> [--reason R] [--location L] [--nip NIP]
                                       tandatangani PDF (passphrase dari NASKAH_P12_PASSPHRASE atau ditanyakan)
+  naskah bsre:mock [--port 8089] [--host 127.0.0.1] [--user esign] [--password esign] [--passphrase P]
+                 [--latency MS] [--mode normal|hold|vpn_down] [--hold MS] [--users berkas.json]
+                                      jalankan tiruan BSrE Esign Client Service (v1 dan v2) untuk uji dan demo;
+                                      setiap pengguna ber-NIK di basis data terdaftar berstatus ISSUE
   naskah verify <berkas.pdf> [--ca ca.pem]
                                       periksa setiap tanda tangan, apakah dokumen diubah sesudahnya,
                                       dan apakah surat tercatat di registri basis data (DB_URL)
@@ -143,6 +148,8 @@ export async function run(argv: string[]): Promise<number> {
       return certDevCaCommand(rest);
     case 'sign':
       return signCommand(rest, askHidden);
+    case 'bsre:mock':
+      return bsreMockCommand(rest);
     case 'verify':
       return verifyCommand(rest);
     default:

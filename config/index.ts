@@ -54,6 +54,20 @@ const schema = z.object({
   MAX_WAIT_SECONDS: intFrom(20, 1, 600),
   /** Map stack traces to the TypeScript lines (default: on, off in production: every query pays for it). */
   SOURCE_MAPS: z.enum(['0', '1']).optional(),
+  /** Who signs: `local` (each signer's P12 imported into Naskah) or `bsre` (BSrE's Esign Client Service, by NIK). */
+  SIGNING_TRANSPORT: z.enum(['local', 'bsre']).default('local'),
+  /** The agency's Esign Client Service, e.g. http://10.1.2.3:8080 (no trailing /api). */
+  BSRE_URL: z.string().url().optional(),
+  BSRE_USER: z.string().optional(),
+  BSRE_PASSWORD: z.string().optional(),
+  /** v2 (JSON, several files per call) or v1 (multipart, one file). */
+  BSRE_API: z.enum(['v1', 'v2']).default('v2'),
+  /** Seconds to wait for BSrE's answer to a signing call before its outcome counts as unknown. */
+  BSRE_TIMEOUT_SECONDS: intFrom(60, 1, 600),
+  /** Seconds a signer's BSrE certificate status is reused before it is asked again. */
+  BSRE_STATUS_CACHE_SECONDS: intFrom(300, 0, 86_400),
+  /** Seconds Naskah keeps listening for a signing answer after telling the signer its outcome is unknown. */
+  BSRE_LATE_GRACE_SECONDS: intFrom(300, 1, 86_400),
 });
 
 export type DbConfig =
@@ -101,6 +115,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   const fmtProblem = validateFormat(e.AGENDA_FORMAT);
   if (fmtProblem) throw new Error(`Konfigurasi tidak valid:\n  AGENDA_FORMAT: ${fmtProblem}`);
   if (!/\{year\}/.test(e.AGENDA_FORMAT)) throw new Error('Konfigurasi tidak valid:\n  AGENDA_FORMAT: harus memuat {year}, karena nomor agenda berulang tiap tahun');
+  if (e.SIGNING_TRANSPORT === 'bsre' && (!e.BSRE_URL || !e.BSRE_USER || e.BSRE_PASSWORD === undefined)) {
+    throw new Error('Konfigurasi tidak valid:\n  SIGNING_TRANSPORT=bsre: BSRE_URL, BSRE_USER dan BSRE_PASSWORD wajib diisi');
+  }
   let db: DbConfig;
   try { db = parseDbUrl(e.DB_URL); } catch (err) { throw new Error(`Konfigurasi tidak valid:\n  ${(err as Error).message}`); }
   return Object.freeze({
@@ -143,6 +160,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     maxWaitingRequests: e.MAX_WAITING_REQUESTS,
     maxWaitMs: e.MAX_WAIT_SECONDS * 1000,
     sourceMaps: e.SOURCE_MAPS ? e.SOURCE_MAPS === '1' : e.NODE_ENV !== 'production',
+    signingTransport: e.SIGNING_TRANSPORT,
+    bsre: e.SIGNING_TRANSPORT === 'bsre' ? Object.freeze({
+      url: e.BSRE_URL!.replace(/\/+$/, ''), user: e.BSRE_USER!, password: e.BSRE_PASSWORD ?? '', api: e.BSRE_API,
+      timeoutMs: e.BSRE_TIMEOUT_SECONDS * 1000, statusCacheMs: e.BSRE_STATUS_CACHE_SECONDS * 1000, lateGraceMs: e.BSRE_LATE_GRACE_SECONDS * 1000,
+    }) : null,
   });
 }
 

@@ -50,6 +50,8 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
   declare id: CreationOptional<number>;
   declare username: string;
   declare nip: string | null;
+  /** NIK (16 digits): the signer's identity at BSrE. Never displayed. */
+  declare nik: CreationOptional<string | null>;
   declare name: string;
   declare pangkat: string | null;
   declare golongan: string | null;
@@ -122,6 +124,7 @@ export function initOrgModels(sequelize: Sequelize): void {
   User.init({
     id, username: { type: DataTypes.STRING(60), allowNull: false, unique: true },
     nip: { type: DataTypes.STRING(18), allowNull: true, unique: true },
+    nik: { type: DataTypes.STRING(16), allowNull: true, unique: true },
     name: { type: DataTypes.STRING(200), allowNull: false },
     pangkat: { type: DataTypes.STRING(60), allowNull: true },
     golongan: { type: DataTypes.STRING(10), allowNull: true },

@@ -74,6 +74,40 @@ export class SigningCertificate extends Model<InferAttributes<SigningCertificate
   declare uploadedAt: Date;
 }
 
+/**
+ * One call to the signing service for one letter: recorded (berjalan) before the call, settled
+ * after it. `tidak_pasti`: the request left and no answer came in time; Naskah keeps listening
+ * until settleBy, and a signed file that arrives by then is still used or kept.
+ */
+export const SIGNING_ATTEMPT_STATUS = ['berjalan', 'tidak_pasti', 'berhasil', 'gagal'] as const;
+export type SigningAttemptStatus = (typeof SIGNING_ATTEMPT_STATUS)[number];
+export class SigningAttempt extends Model<InferAttributes<SigningAttempt>, InferCreationAttributes<SigningAttempt>> {
+  declare id: CreationOptional<number>;
+  declare letterId: number;
+  /** 'ttd' (the signature that numbers the letter) or 'pengesahan' (countersignature). */
+  declare kind: 'ttd' | 'pengesahan';
+  declare userId: number | null;
+  declare transport: string;
+  declare batchId: string | null;
+  declare plannedNumber: string | null;
+  declare status: SigningAttemptStatus;
+  declare errorCode: CreationOptional<string | null>;
+  declare message: CreationOptional<string | null>;
+  declare signedBlobSha: CreationOptional<string | null>;
+  declare startedAt: Date;
+  declare settleBy: Date;
+  declare finishedAt: CreationOptional<Date | null>;
+}
+
+/** The signing service's last known state (one row per service, e.g. 'bsre'). */
+export class SigningServiceStatus extends Model<InferAttributes<SigningServiceStatus>, InferCreationAttributes<SigningServiceStatus>> {
+  declare service: string;
+  declare reachable: boolean;
+  declare reason: string | null;
+  declare downSince: Date | null;
+  declare checkedAt: Date;
+}
+
 export function initSigningModels(sequelize: Sequelize): void {
   const id = { type: DataTypes.INTEGER, autoIncrement: true, primaryKey: true };
   OutgoingDispatch.init({
@@ -123,4 +157,27 @@ export function initSigningModels(sequelize: Sequelize): void {
     uploadedByUserId: { type: DataTypes.INTEGER, allowNull: true },
     uploadedAt: { type: DataTypes.DATE(3), allowNull: false },
   }, { sequelize, tableName: 'signing_certificates', timestamps: false });
+  SigningAttempt.init({
+    id,
+    letterId: { type: DataTypes.INTEGER, allowNull: false },
+    kind: { type: DataTypes.STRING(12), allowNull: false },
+    userId: { type: DataTypes.INTEGER, allowNull: true },
+    transport: { type: DataTypes.STRING(16), allowNull: false },
+    batchId: { type: DataTypes.STRING(40), allowNull: true },
+    plannedNumber: { type: DataTypes.STRING(120), allowNull: true },
+    status: { type: DataTypes.STRING(16), allowNull: false },
+    errorCode: { type: DataTypes.STRING(40), allowNull: true },
+    message: { type: DataTypes.STRING(500), allowNull: true },
+    signedBlobSha: { type: DataTypes.STRING(64), allowNull: true },
+    startedAt: { type: DataTypes.DATE(3), allowNull: false },
+    settleBy: { type: DataTypes.DATE(3), allowNull: false },
+    finishedAt: { type: DataTypes.DATE(3), allowNull: true },
+  }, { sequelize, tableName: 'signing_attempts', timestamps: false });
+  SigningServiceStatus.init({
+    service: { type: DataTypes.STRING(16), primaryKey: true },
+    reachable: { type: DataTypes.BOOLEAN, allowNull: false },
+    reason: { type: DataTypes.STRING(500), allowNull: true },
+    downSince: { type: DataTypes.DATE(3), allowNull: true },
+    checkedAt: { type: DataTypes.DATE(3), allowNull: false },
+  }, { sequelize, tableName: 'signing_service_status', timestamps: false });
 }

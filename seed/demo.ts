@@ -42,6 +42,13 @@ const UNITS: { key: string; name: string; kind: UnitKind; code: string; parent: 
   { key: 'idc', name: 'Seksi Infrastruktur dan Data Center', kind: 'seksi', code: 'IDC', parent: 'aptika' },
 ];
 
+/** A demo NIK (Kab. Sindangraja = 32.07.12) with the birth date of the NIP, +40 on the day for women. */
+export function demoNik(nip: string | null, serial: number): string | null {
+  if (!nip) return null;
+  const day = +nip.slice(6, 8) + (nip[14] === '2' ? 40 : 0);
+  return `320712${String(day).padStart(2, '0')}${nip.slice(4, 6)}${nip.slice(2, 4)}${String(serial).padStart(4, '0')}`;
+}
+
 const p = (username: string, name: string, nip: string | null, pangkat: string | null, golongan: string | null, role: string): PersonSeed =>
   ({ username, name, nip, pangkat, golongan, role });
 
@@ -157,7 +164,7 @@ export async function seedDemo(opts: { letters?: boolean } = {}): Promise<void> 
       const pos = await Position.create({ name: ps.name, unitId: unitIds[ps.unit], role: ps.role, rank: ps.rank, eselon: ps.eselon, superiorId: ps.superior ? posIds[ps.superior] : null }, { transaction: t });
       posIds[ps.key] = pos.id;
       for (const h of ps.holders) {
-        const user = await User.create({ username: h.username, name: h.name, nip: h.nip, pangkat: h.pangkat, golongan: h.golongan,
+        const user = await User.create({ username: h.username, name: h.name, nip: h.nip, nik: demoNik(h.nip, Object.keys(userIds).length + 1), pangkat: h.pangkat, golongan: h.golongan,
           email: `${h.username.replace(/\./g, '')}@sindangrajakab.go.id`, phone: null, passwordHash: pwHash }, { transaction: t });
         userIds[h.username] = user.id;
         await Assignment.create({ userId: user.id, positionId: pos.id, kind: 'definitif', startDate: start, endDate: null, decreeNumber: `800.1.3.3/${100 + user.id}/BKPSDM/${start.slice(0, 4)}` }, { transaction: t });

@@ -7,7 +7,7 @@ import { tx } from '../../platform/db';
 import { parseIsoDate } from '../../platform/dates';
 import { NotFoundError, ValidationError } from '../../platform/errors';
 import { recordEvent } from '../../platform/audit';
-import { nipProblem } from './org';
+import { nikProblem, nipProblem } from './org';
 import { hashPassword, passwordProblem } from './passwords';
 import type { Actor } from '../../platform/actor';
 
@@ -116,6 +116,7 @@ export const ENTITIES: Record<string, EntitySpec> = {
       { name: 'name', label: 'Nama lengkap (dengan gelar)', type: 'text', required: true, max: 200 },
       { name: 'username', label: 'Nama pengguna', type: 'text', required: true, max: 60, hint: 'huruf kecil, angka, titik, garis bawah' },
       { name: 'nip', label: 'NIP', type: 'text', max: 18, hint: '18 digit; kosongkan untuk non-ASN' },
+      { name: 'nik', label: 'NIK (untuk TTE BSrE)', type: 'password', max: 16, hint: '16 digit sesuai KTP; BSrE mengenali penanda tangan dari NIK. Tidak pernah ditampilkan; kosongkan bila tidak diubah.' },
       { name: 'pangkat', label: 'Pangkat', type: 'text', max: 60, hint: 'mis. Pembina Utama Muda' },
       { name: 'golongan', label: 'Golongan', type: 'text', max: 10, hint: 'mis. IV/c' },
       { name: 'email', label: 'E-mail', type: 'email', max: 200 },
@@ -127,10 +128,16 @@ export const ENTITIES: Record<string, EntitySpec> = {
     columns: [
       { label: 'Nama', value: (r) => String(r.name) }, { label: 'Pengguna', value: (r) => String(r.username) },
       { label: 'NIP', value: (r) => String(r.nip ?? '—') }, { label: 'Pangkat/gol.', value: (r) => [r.pangkat, r.golongan].filter(Boolean).join(', ') || '—' },
+      { label: 'NIK TTE', value: (r) => (r.nik ? 'tercatat' : '—') },
       { label: 'Status', value: (r) => `${r.active ? 'Aktif' : 'Nonaktif'}${r.isAdmin ? ', admin' : ''}` },
     ],
     async check(d, id) {
       const e: Record<string, string> = {};
+      if (d.nik) {
+        const p = nikProblem(String(d.nik));
+        if (p) e.nik = p;
+        else if (!(await unique(User, 'nik', d.nik, id))) e.nik = 'NIK sudah tercatat untuk pengguna lain.';
+      }
       const username = String(d.username ?? '');
       if (username && !/^[a-z0-9._]{3,60}$/.test(username)) e.username = 'Nama pengguna 3-60 karakter: huruf kecil, angka, titik, atau garis bawah.';
       else if (!(await unique(User, 'username', username, id))) e.username = 'Nama pengguna sudah dipakai.';
@@ -293,7 +300,7 @@ async function parse(spec: EntitySpec, form: Record<string, unknown>, id: Record
   return { data, errors };
 }
 
-const SECRET_FIELDS = new Set(['password', 'passwordHash']);
+const SECRET_FIELDS = new Set(['password', 'passwordHash', 'nik']);
 const scrub = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([k]) => !SECRET_FIELDS.has(k)));
 
 /**
@@ -309,6 +316,10 @@ export async function saveRecord(actor: Actor, key: string, id: RecordId | null,
     const pw = data.password as string | null;
     delete data.password;
     if (pw) data.passwordHash = await hashPassword(pw);
+    // The NIK is never shown: an empty field keeps the one on record.
+    const nik = data.nik as string | null | undefined;
+    delete data.nik;
+    if (nik) data.nik = nik;
     if (id === actor.user.id && (!data.active || !data.isAdmin)) {
       throw new ValidationError({ active: 'Anda tidak dapat menonaktifkan atau mencabut hak admin akun Anda sendiri.' });
     }

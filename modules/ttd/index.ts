@@ -7,3 +7,5 @@ export { signingPanelOf } from './letterCountersigner';
 export { deliverDispatchEmails } from './letterDispatcher';
 export { blobBytes } from './letterSigner';
 export { findInRegistry } from './letterVerifier';
+export { signerCertificateStatus, checkSigningService, warnExpiringCertificates } from './certificateStatus';
+export { sweepAttempts } from './signingAttempts';

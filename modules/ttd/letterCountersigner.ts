@@ -1,5 +1,6 @@
 import type { Transaction } from 'sequelize';
 import { Blob, OutgoingCountersign, OutgoingDispatch, OutgoingLetter, Position, SigningCertificate } from '../../models';
+import type { SigningAttempt } from '../../models';
 import { tx } from '../../platform/db';
 import { now } from '../../platform/clock';
 import { config } from '../../config';
@@ -11,6 +12,9 @@ import { notifyPosition } from '../../platform/notifier';
 import { lockDraft, saveDraft, draftSnapshot, draftSubject } from '../surat-keluar';
 import { outgoingRights, chainPositions } from '../surat-keluar';
 import { transportFor } from './signingPort';
+import { signerCertificateStatus, serviceState, type CertStatus } from './certificateStatus';
+import { latestAttempt, OPEN_STATUSES } from './signingAttempts';
+import { holdersOf } from '../../platform/assignments';
 import { countEvent, lockedMinutes, clearKey } from '../../platform/throttle';
 import { blobBytes, throttleKey, PASSPHRASE_MAX_ATTEMPTS, PASSPHRASE_WINDOW_MS, PASSPHRASE_LOCK_MS } from './letterSigner';
 import { maySignerAct } from './letterRevoker';
@@ -250,11 +254,33 @@ export interface SigningPanel {
   mayCancelRequest: boolean;
   /** Dispatch rows sent by e-mail, with their delivery status (for the drafter and signer). */
   emails: OutgoingDispatch[];
+  /** Before signing: whether the named signer can sign (told to the drafter and the signer). */
+  signer?: { name: string; status: CertStatus; isActor: boolean } | null;
+  /** The latest signing attempt through BSrE and whether BSrE is down now. */
+  attempt?: SigningAttempt | null;
+  attemptOpen?: boolean;
+  outage?: { since: Date | null; reason: string | null } | null;
+}
+
+/** For a draft that names a signer: the signer's certificate status, the last BSrE attempt, the outage. */
+async function beforeSigning(actor: Actor, l: OutgoingLetter): Promise<Partial<SigningPanel>> {
+  if (!l.signerPositionId || l.status === 'dibatalkan') return {};
+  const mine = actor.holdings.some((h) => h.positionId === l.signerPositionId);
+  const holders = mine ? [] : await holdersOf(l.signerPositionId);
+  const who = mine ? actor.user : holders[0]?.user;
+  const [status, attempt, svc] = await Promise.all([
+    who ? signerCertificateStatus(who.id) : null, latestAttempt(l.id), config().signingTransport === 'bsre' ? serviceState() : null,
+  ]);
+  return {
+    signer: who && status ? { name: who.name, status, isActor: mine } : null,
+    attempt, attemptOpen: !!attempt && OPEN_STATUSES.includes(attempt.status),
+    outage: svc && !svc.reachable ? { since: svc.downSince, reason: svc.reason } : null,
+  };
 }
 
 export async function signingPanelOf(actor: Actor, l: OutgoingLetter): Promise<SigningPanel> {
   const empty: SigningPanel = { countersign: null, countersignPositionName: null, candidates: [], mayRequest: false, mayCountersign: false, mayCancelRequest: false, emails: [] };
-  if (l.status !== 'ditandatangani' && l.status !== 'dikirim') return empty;
+  if (l.status !== 'ditandatangani' && l.status !== 'dikirim') return { ...empty, ...(await beforeSigning(actor, l)) };
   const countersign = await OutgoingCountersign.findOne({ where: { letterId: l.id } });
   const pos = countersign ? await Position.findByPk(countersign.positionId) : null;
   const open = !stateProblem(l);

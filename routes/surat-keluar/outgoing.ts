@@ -28,7 +28,7 @@ import { outgoingList, outgoingCounters, OUTGOING_TABS, OUTGOING_TAB_LABEL, type
 import { storeUploads, discardTmp, releaseUploads } from '../../platform/uploads';
 import { deliverPendingEmails } from '../../platform/mailer';
 import { positionLabels } from '../../modules/org';
-import { signingPanelOf } from '../../modules/ttd';
+import { signingPanelOf, signerCertificateStatus } from '../../modules/ttd';
 import { ChromiumLaunchError, ChromiumMissingError, PdfUnavailableError } from '../../platform/pdfRenderer';
 import { contentDisposition, sendUpload } from '../files';
 import type { Actor } from '../../platform/actor';
@@ -49,7 +49,10 @@ router.get('/surat-keluar', requireLogin, requireThat(canDraft), async (req, res
   const rows = await outgoingList(actor, tab);
   const labels = await positionLabels(rows.flatMap((r) => [r.currentHolderPositionId, r.drafterPositionId]).filter((x): x is number => !!x));
   const drafters = new Map((await User.findAll({ where: { id: [...new Set(rows.map((r) => r.drafterUserId))] }, attributes: ['id', 'name'] })).map((u) => [u.id, u.name]));
-  res.render('outgoing/index', { title: 'Surat Keluar', tab, tabs: OUTGOING_TABS, tabLabel: OUTGOING_TAB_LABEL, counts, rows, labels, drafters, statusLabel: OUTGOING_STATUS_LABEL });
+  const bulk = tab === 'ttd' ? req.session.bulkSigning ?? null : null;
+  if (bulk) delete req.session.bulkSigning;
+  const certStatus = tab === 'ttd' && rows.length ? await signerCertificateStatus(actor.user.id) : null;
+  res.render('outgoing/index', { title: 'Surat Keluar', tab, tabs: OUTGOING_TABS, tabLabel: OUTGOING_TAB_LABEL, counts, rows, labels, drafters, statusLabel: OUTGOING_STATUS_LABEL, bulk, certStatus });
 });
 
 // ---- New draft ----

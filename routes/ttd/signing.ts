@@ -8,6 +8,7 @@ import { dispatchLetter, mayDispatch, EXTERNAL_CHANNELS } from '../../modules/tt
 import { revokeLetter, replaceLetter } from '../../modules/ttd/letterRevoker';
 import { deliverPendingEmails } from '../../platform/mailer';
 import { blobBytes } from '../../modules/ttd/letterSigner';
+import { signLetters } from '../../modules/ttd/bulkSigner';
 import { requestCountersign, countersignLetter, cancelCountersignRequest } from '../../modules/ttd/letterCountersigner';
 
 /** Surat Keluar after the paraf chain: sign (TTE), dispatch (Kirim), revoke / replace, the signed PDF. */
@@ -41,6 +42,24 @@ router.post('/surat-keluar/:id/tandatangani', requireLogin, async (req, res) => 
     const s = await signLetter({ actor: actorOf(req), letterId: l.id, passphrase: str(body.passphrase), expectedLockVersion: /^\d+$/.test(str(body.lockVersion)) ? Number(body.lockVersion) : undefined });
     return `Surat ditandatangani secara elektronik dengan nomor ${s.letterNumber}.`;
   });
+});
+
+/** Bulk signing from the "Siap tanda tangan" tab: the chosen letters, one passphrase. */
+router.post('/surat-keluar/tandatangani-banyak', requireLogin, async (req, res) => {
+  const body = req.body as Record<string, unknown>;
+  const raw = Array.isArray(body.letterId) ? body.letterId : body.letterId === undefined ? [] : [body.letterId];
+  const ids = raw.map((v) => idParam(v)).filter((x): x is number => x !== null);
+  try {
+    const r = await signLetters({ actor: actorOf(req), letterIds: ids, passphrase: str(body.passphrase) });
+    req.session.bulkSigning = r;
+    flash(req, r.failed || r.skipped ? 'error' : 'ok', `${r.signed} dari ${r.items.length} surat ditandatangani${r.failed ? `, ${r.failed} gagal` : ''}${r.skipped ? `, ${r.skipped} tidak dicoba` : ''}.`);
+  } catch (err) {
+    if (err instanceof ValidationError) flash(req, 'error', Object.values(err.fields).join(' '));
+    else if (err instanceof AppError && err.status !== 404 && err.status !== 403) flash(req, 'error', err.message);
+    else throw err;
+  }
+  void deliverPendingEmails().catch(() => undefined);
+  res.redirect(303, '/surat-keluar?tab=ttd');
 });
 
 router.post('/surat-keluar/:id/minta-pengesahan', requireLogin, async (req, res) => {
