@@ -13,7 +13,8 @@ import { sweepAttempts } from '../modules/ttd/signingAttempts';
 import { checkSigningService, clearStatusCache, signerCertificateStatus, warnExpiringCertificates } from '../modules/ttd/certificateStatus';
 import { nikProblem } from '../modules/org/org';
 import { AppError, ConflictError } from '../platform/errors';
-import { actorOf } from './helpers/factories';
+import { actorOf, positionByRole } from './helpers/factories';
+import { requestCountersign, countersignLetter } from '../modules/ttd/letterCountersigner';
 import { readyDraft, expectReject, certFor } from './helpers/signing';
 import { signIn, csrfOf, textOf } from './helpers/app';
 import { renderLetterPdf } from '../modules/templat';
@@ -57,11 +58,13 @@ describe('TTE through BSrE (Esign Client Service mock)', function () {
     const kadis = (await User.findOne({ where: { username: 'kadis' } }))!;
     expect(kadis.nik, 'the demo seed gives signers a NIK').to.match(/^\d{16}$/);
     kadisNik = kadis.nik!;
+    const sekr = (await User.findOne({ where: { username: 'sekretaris' } }))!;
     mock = await startBsreMock({
       user: 'esign', password: 'rahasia-gw',
       users: {
         [kadisNik]: { status: 'ISSUE', passphrase: PASS, name: kadis.name },
         '3207125506900002': { status: 'SUSPEND', passphrase: PASS, name: 'Pejabat Ditangguhkan' },
+        [sekr.nik!]: { status: 'ISSUE', passphrase: PASS, name: sekr.name },
       },
     });
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'naskah-bsre-'));
@@ -277,6 +280,18 @@ describe('TTE through BSrE (Esign Client Service mock)', function () {
     const none = await agent.post('/surat-keluar/tandatangani-banyak').type('form').send(`_csrf=${encodeURIComponent(csrf)}&passphrase=${PASS}`);
     expect(none.status).to.equal(303);
     expect(textOf((await agent.get('/surat-keluar?tab=ttd')).text)).to.contain('Pilih sedikitnya satu surat');
+  });
+
+  it('a countersignature through BSrE keeps the first signature valid; both are trusted', async () => {
+    const d = await readyDraft();
+    await signLetter({ actor: await actorOf('kadis'), letterId: d.id, passphrase: PASS });
+    await requestCountersign({ actor: await actorOf('kadis'), letterId: d.id, positionId: (await positionByRole('sekretaris')).id, note: '' });
+    const wrong = await expectReject(countersignLetter({ actor: await actorOf('sekretaris'), letterId: d.id, passphrase: 'keliru' }), BsreError) as BsreError;
+    expect(wrong.bsreCode).to.equal('bsre_passphrase');
+    const { letter } = await countersignLetter({ actor: await actorOf('sekretaris'), letterId: d.id, passphrase: PASS });
+    const out = pdfsig(await blobBytes(letter.signedBlobSha!));
+    expect(out.match(/Signature is Valid/g)?.length).to.equal(2);
+    expect(out.match(/Certificate is Trusted/g)?.length).to.equal(2);
   });
 
   it('concurrent: the same letter signed twice at once gets one number and one file; two letters at once get two numbers', async () => {

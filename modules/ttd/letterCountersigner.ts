@@ -1,5 +1,5 @@
 import type { Transaction } from 'sequelize';
-import { Blob, OutgoingCountersign, OutgoingDispatch, OutgoingLetter, Position, SigningCertificate } from '../../models';
+import { Blob, OutgoingCountersign, OutgoingDispatch, OutgoingLetter, Position, SigningCertificate, User } from '../../models';
 import type { SigningAttempt } from '../../models';
 import { tx } from '../../platform/db';
 import { now } from '../../platform/clock';
@@ -12,7 +12,10 @@ import { notifyPosition } from '../../platform/notifier';
 import { lockDraft, saveDraft, draftSnapshot, draftSubject } from '../surat-keluar';
 import { outgoingRights, chainPositions } from '../surat-keluar';
 import { transportFor } from './signingPort';
-import { signerCertificateStatus, serviceState, type CertStatus } from './certificateStatus';
+import { markService, signerCertificateStatus, serviceState, type CertStatus } from './certificateStatus';
+import { BsreError } from './bsre/client';
+import { BsreTransport, bsreClient } from './bsre/transport';
+import type { SigningTransport } from './signingPort';
 import { latestAttempt, OPEN_STATUSES } from './signingAttempts';
 import { holdersOf } from '../../platform/assignments';
 import { countEvent, lockedMinutes, clearKey } from '../../platform/throttle';
@@ -164,24 +167,44 @@ export async function countersignLetter(p: CountersignProps): Promise<{ letter: 
   if (!p.passphrase) throw new ValidationError({ passphrase: 'Isi passphrase sertifikat elektronik Anda.' });
   if (p.passphrase.length > 200) throw new ValidationError({ passphrase: 'Passphrase terlalu panjang.' });
 
-  const cert = await SigningCertificate.findOne({ where: { userId: p.actor.user.id, active: true }, order: [['uploadedAt', 'DESC'], ['id', 'DESC']] });
-  if (!cert) {
-    await auditFailure(p.actor, l0, row.positionId, 'tanpa_sertifikat');
-    throw new ValidationError({ passphrase: 'Anda belum memiliki sertifikat elektronik di sistem ini; minta admin mengimpor sertifikat (P12) Anda.' });
-  }
-  const at = now().getTime();
-  if (cert.validTo.getTime() < at) {
-    await auditFailure(p.actor, l0, row.positionId, 'sign_cert_expired');
-    throw new SigningError('sign_cert_expired', 'Sertifikat elektronik Anda sudah kedaluwarsa; minta admin mengimpor sertifikat yang berlaku. Tidak ada yang ditandatangani.');
-  }
-  if (cert.validFrom.getTime() > at) {
-    await auditFailure(p.actor, l0, row.positionId, 'sign_cert_not_yet_valid');
-    throw new SigningError('sign_cert_not_yet_valid', 'Sertifikat elektronik Anda belum berlaku. Tidak ada yang ditandatangani.');
-  }
-  const p12 = await blobBytes(cert.p12BlobSha).catch(() => null);
-  if (!p12) {
-    await auditFailure(p.actor, l0, row.positionId, 'sign_p12_invalid');
-    throw new SigningError('sign_p12_invalid', 'Berkas sertifikat Anda tidak ditemukan di server; minta admin mengimpor ulang sertifikat Anda.');
+  // Through BSrE (SIGNING_TRANSPORT=bsre): the signer's NIK and BSrE status, checked before the passphrase leaves.
+  let transport: SigningTransport;
+  let certNote: Record<string, unknown> = { layanan: 'bsre' };
+  const bsre = config().signingTransport === 'bsre' ? bsreClient() : null;
+  if (bsre) {
+    const u = await User.findByPk(p.actor.user.id, { attributes: ['id', 'nik'] });
+    if (!u?.nik) {
+      await auditFailure(p.actor, l0, row.positionId, 'bsre_tanpa_nik');
+      throw new AppError('bsre_no_nik', 'NIK Anda belum tercatat di Naskah; BSrE mengenali penanda tangan dari NIK. Minta admin mengisi NIK pada data pengguna Anda.', 422);
+    }
+    const st = await signerCertificateStatus(p.actor.user.id);
+    if (!st.usable) {
+      await auditFailure(p.actor, l0, row.positionId, st.tone === 'unknown' ? 'bsre_unreachable' : 'bsre_status', st.text);
+      throw new AppError(st.tone === 'unknown' ? 'bsre_unreachable' : 'bsre_status', `${st.text} Tidak ada yang ditandatangani.`, st.tone === 'unknown' ? 503 : 422);
+    }
+    transport = new BsreTransport(bsre, u.nik);
+  } else {
+    const cert = await SigningCertificate.findOne({ where: { userId: p.actor.user.id, active: true }, order: [['uploadedAt', 'DESC'], ['id', 'DESC']] });
+    if (!cert) {
+      await auditFailure(p.actor, l0, row.positionId, 'tanpa_sertifikat');
+      throw new ValidationError({ passphrase: 'Anda belum memiliki sertifikat elektronik di sistem ini; minta admin mengimpor sertifikat (P12) Anda.' });
+    }
+    const at = now().getTime();
+    if (cert.validTo.getTime() < at) {
+      await auditFailure(p.actor, l0, row.positionId, 'sign_cert_expired');
+      throw new SigningError('sign_cert_expired', 'Sertifikat elektronik Anda sudah kedaluwarsa; minta admin mengimpor sertifikat yang berlaku. Tidak ada yang ditandatangani.');
+    }
+    if (cert.validFrom.getTime() > at) {
+      await auditFailure(p.actor, l0, row.positionId, 'sign_cert_not_yet_valid');
+      throw new SigningError('sign_cert_not_yet_valid', 'Sertifikat elektronik Anda belum berlaku. Tidak ada yang ditandatangani.');
+    }
+    const p12 = await blobBytes(cert.p12BlobSha).catch(() => null);
+    if (!p12) {
+      await auditFailure(p.actor, l0, row.positionId, 'sign_p12_invalid');
+      throw new SigningError('sign_p12_invalid', 'Berkas sertifikat Anda tidak ditemukan di server; minta admin mengimpor ulang sertifikat Anda.');
+    }
+    transport = transportFor({ p12, nip: p.actor.user.nip ?? null });
+    certNote = { sertifikat: cert.subject, sertifikatId: cert.id };
   }
   const previousSha = l0.signedBlobSha!;
   const previous = await blobBytes(previousSha);
@@ -192,11 +215,20 @@ export async function countersignLetter(p: CountersignProps): Promise<{ letter: 
   const signedAt = now();
   let signed: Buffer;
   try {
-    signed = await transportFor({ p12, nip: p.actor.user.nip ?? null }).sign(previous, {
+    signed = await transport.sign(previous, {
       passphrase: p.passphrase, name: signedName, reason: `Mengesahkan surat ${l0.letterNumber}`, location: config().orgRegion, signingTime: signedAt,
       expectedSubject: p.actor.user.nip ? { nip: p.actor.user.nip } : { name: signedName },
     });
   } catch (err) {
+    if (err instanceof BsreError) {
+      await auditFailure(p.actor, l0, row.positionId, err.bsreCode, err.detail ?? undefined);
+      if (err.bsreCode === 'bsre_unreachable') await markService(false, err.detail ?? err.message);
+      if (err.bsreCode === 'bsre_passphrase') {
+        const m = await countEvent(throttleKey(p.actor.user.id), PASSPHRASE_MAX_ATTEMPTS, PASSPHRASE_WINDOW_MS, PASSPHRASE_LOCK_MS);
+        if (m) throw new AppError('signing_throttled', `Passphrase salah. Terlalu banyak percobaan; penandatanganan dikunci ${m} menit.`, 429);
+      }
+      throw err;
+    }
     if (err instanceof SigningError) {
       await auditFailure(p.actor, l0, row.positionId, err.code);
       if (err.code === 'sign_passphrase') {
@@ -225,7 +257,7 @@ export async function countersignLetter(p: CountersignProps): Promise<{ letter: 
       await saveDraft(t, l, { signedBlobSha: put.sha256 });
       await recordEvent(t, p.actor, {
         action: 'surat_keluar.disahkan', entityType: 'outgoing_letter', entityId: l.id, viaPositionIds: [row.positionId],
-        before, after: { ...draftSnapshot(l), nomor: l.letterNumber, sertifikat: cert.subject, sertifikatId: cert.id, pdfSebelumnya: previousSha, pdfTtd: put.sha256, pengesah: signedName, jabatan: signedTitle },
+        before, after: { ...draftSnapshot(l), nomor: l.letterNumber, ...certNote, pdfSebelumnya: previousSha, pdfTtd: put.sha256, pengesah: signedName, jabatan: signedTitle },
       });
       const note = { title: `Disahkan: ${draftSubject(l)}`.slice(0, 300), body: `Surat nomor ${l.letterNumber} telah diberi tanda tangan kedua oleh ${signedName}, ${signedTitle}.`.slice(0, 1000), url: `/surat-keluar/${l.id}` };
       await notifyPosition(t, l.drafterPositionId, { kind: 'surat_disahkan', ...note, dedupeKey: `disahkan:${l.id}:konseptor` }, p.actor.user.id);
