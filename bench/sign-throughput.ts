@@ -69,7 +69,8 @@ async function main(): Promise<void> {
     const letter = await setUp(blobDir);
     const exe = config().chromiumPath;
     if (!exe) throw new Error('Chromium not found (install chromium or set CHROMIUM_PATH)');
-    const p12 = issueSignerP12(createDevCa(), SIGNER, PASS);
+    const ca = createDevCa();
+    const p12 = issueSignerP12(ca, SIGNER, PASS);
     const req = (): SignRequest => ({ reason: 'Menandatangani surat 400.14.2.1/123/Diskominfo/2026', location: 'Kabupaten Sindangraja', signingTime: new Date(), passphrase: PASS, name: SIGNER.name, expectedSubject: { nip: SIGNER.nip } });
     const native: Signer = (pdf, r) => new LocalP12Transport(p12).sign(pdf, r);
     const pureJs: Signer = (pdf, r) => signPdfWith(pdf, forgeSigner(openP12(p12, r.passphrase)), r);
@@ -127,7 +128,7 @@ Summary (native vs forge, same run)
   1 at a time:  ${f1(rate(seq.native))} vs ${f1(rate(seq.forge))} letters/s = ${ratio(seq.native, seq.forge)}x; p50 ${pct(seq.native.total, 50).toFixed(0)} vs ${pct(seq.forge.total, 50).toFixed(0)} ms, p95 ${pct(seq.native.total, 95).toFixed(0)} vs ${pct(seq.forge.total, 95).toFixed(0)} ms; signing p50 ${pct(seq.native.sign, 50).toFixed(1)} vs ${pct(seq.forge.sign, 50).toFixed(1)} ms (${(pct(seq.forge.sign, 50) / pct(seq.native.sign, 50)).toFixed(1)}x)
   ${concurrency} in flight:  ${f1(rate(par.native))} vs ${f1(rate(par.forge))} letters/s = ${ratio(par.native, par.forge)}x; p50 ${pct(par.native.total, 50).toFixed(0)} vs ${pct(par.forge.total, 50).toFixed(0)} ms, p95 ${pct(par.native.total, 95).toFixed(0)} vs ${pct(par.forge.total, 95).toFixed(0)} ms; signing p50 ${pct(par.native.sign, 50).toFixed(1)} vs ${pct(par.forge.sign, 50).toFixed(1)} ms`);
 
-    const check = verifyPdfSignatures(sample!);
+    const check = verifyPdfSignatures(sample!, { trustAnchors: [ca.certPem] });
     if (!check.valid) throw new Error('the signed letter does not verify');
     const out = arg('out');
     if (out) { fs.writeFileSync(out, sample!); console.log(`\nwrote ${out} (${sample!.length} bytes)`); }

@@ -17,6 +17,7 @@ import { Assignment, Position, Unit, User, initModels } from '../models';
 import { db } from '../platform/db';
 import { findInRegistry } from '../modules/ttd';
 import type { VerifyReport } from '../lib/pdf/pdfVerify';
+import { TrustStore, defaultTrustStore } from '../lib/pdf/trustStore';
 
 const SIGNER_ROLES = ['kepala', 'sekretaris', 'kabid'] as const;
 
@@ -124,27 +125,56 @@ export async function verifyCommand(args: string[]): Promise<number> {
   const file = positionals[0];
   if (!file) { console.error('Gunakan: naskah verify <berkas.pdf> [--ca ca.pem]'); return 2; }
   const pdf = fs.readFileSync(file);
-  const anchors = values.ca?.map((f) => fs.readFileSync(f));
-  const r = verifyPdfSignatures(pdf, { trustAnchors: anchors });
+  // Without --ca: the trust store of this installation (config/trust, NASKAH_TRUST_DIR, the dev CA when
+  // NASKAH_DEV_CA names it), the same the public verification page uses. With --ca: those CAs only.
+  const store = values.ca ? loadTrustFiles(values.ca) : defaultTrustStore();
+  const r = verifyPdfSignatures(pdf, { trustStore: store });
   console.log(`Berkas: ${file} (${r.size} byte)\nSHA-256: ${r.sha256}`);
-  if (!r.signatures.length) { console.log('Tidak ada tanda tangan elektronik dalam berkas ini.'); return 1; }
-  let bad = false;
+  console.log(`CA tepercaya: ${store.size} sertifikat (${values.ca ? values.ca.join(', ') : 'penyimpanan kepercayaan server: config/trust'})${store.unreadable.length ? `; tidak terbaca: ${store.unreadable.join(', ')}` : ''}`);
+  for (const p of r.problems) console.log(`Berkas: ${p}`);
+  if (!r.signatures.length) { console.log('Tidak ada tanda tangan elektronik dalam berkas ini.'); console.log('\nKesimpulan: TIDAK SAH: berkas tidak memuat tanda tangan elektronik.'); return 1; }
+  const failing: string[] = [];
   for (const s of r.signatures) {
-    const ok = s.intact && (s.trusted !== false);
-    if (!ok) bad = true;
-    console.log(`\nTanda tangan #${s.index}: ${ok ? 'SAH' : 'TIDAK SAH'}`);
-    console.log(`  Penanda tangan : ${s.signerName ?? '?'}${s.signerNip ? ` (NIP ${s.signerNip})` : ''}`);
+    const ts = s.kind === 'document_timestamp';
+    const label = `${ts ? 'Cap waktu dokumen' : 'Tanda tangan'} #${s.index}`;
+    if (!s.valid) failing.push(label);
+    console.log(`\n${label}: ${s.valid ? 'SAH' : 'TIDAK SAH'}`);
+    if (ts) console.log(`  Otoritas (TSA) : ${s.timestamp?.tsaName ?? '?'}`);
+    else console.log(`  Penanda tangan : ${s.signerName ?? '?'}${s.signerNip ? ` (NIP ${s.signerNip})` : ''}`);
     if (s.signer) console.log(`  Penerbit       : ${s.signer.issuer}`);
-    console.log(`  Waktu          : ${s.signingTime ? tanggalJam(s.signingTime) : 'tidak tercantum'}`);
+    console.log(`  Waktu          : ${s.signingTime ? tanggalJam(s.signingTime) : 'tidak tercantum'}${s.validationTimeSource === 'cap_waktu' && !ts ? ' (dari cap waktu)' : s.validationTimeSource === 'M' ? ' (/M, dinyatakan penanda tangan)' : ''}`);
     if (s.reason || s.location) console.log(`  Alasan / lokasi: ${[s.reason, s.location].filter(Boolean).join(' / ')}`);
-    console.log(`  Isi            : ${s.intact ? 'utuh (hash cocok, tanda tangan kriptografis sah)' : s.problems.join('; ')}`);
-    console.log(`  Cakupan        : ${s.coversWholeFile ? 'seluruh berkas' : 'berkas sampai revisi ini (ada tambahan sesudahnya)'}`);
-    console.log(`  Sertifikat     : ${s.trusted === null ? 'kepercayaan tidak diperiksa (gunakan --ca)' : s.trusted ? 'diterbitkan CA yang dipercaya' : 'TIDAK diterbitkan CA yang dipercaya'}`
+    if (!ts) {
+      console.log(`  Tingkat PAdES  : ${s.level ?? 'tidak tercapai (tanda tangan rusak)'}`);
+      console.log(`  Cap waktu      : ${s.timestamp ? `${s.timestamp.genTime ? tanggalJam(s.timestamp.genTime) : '?'} oleh ${s.timestamp.tsaName ?? '?'}${s.timestamp.problems.length ? ` (TIDAK SAH: ${s.timestamp.problems.join('; ')})` : ''}` : 'tidak ada'}`);
+    }
+    const cryptoProblems = s.problems.filter((p) => !p.startsWith('diubah setelah') && !p.startsWith('melanggar izin') && !/sertifikat|CA |dicabut|otoritas/.test(p));
+    console.log(`  Isi            : ${s.intact ? 'utuh (hash cocok, tanda tangan kriptografis sah)' : cryptoProblems.join("; ") || s.problems.join('; ')}`);
+    console.log(`  Cakupan        : ${s.modifiedAfterSigning ? `DIUBAH setelah ditandatangani: ${s.changes.join('; ')}`
+      : s.coversWholeFile ? 'seluruh berkas' : `berkas sampai revisi ini; sesudahnya hanya tambahan yang diizinkan (${s.laterAdditions.join(', ') || '-'})`}`);
+    if (s.certification) console.log(`  Sertifikasi    : DocMDP P=${s.certification.p}`);
+    const chainProblems = s.problems.filter((p) => /sertifikat|CA |otoritas/.test(p) && !p.startsWith('isi '));
+    console.log(`  Sertifikat     : ${s.trusted ? `diterbitkan CA yang dipercaya (${s.chain.join(' <- ')})` : `TIDAK dipercaya${chainProblems.length ? `: ${chainProblems.join('; ')}` : ''}`}`
       + `${s.certValidAtSigningTime === false ? '; tidak berlaku saat penandatanganan' : ''}`);
+    if (s.revocation) console.log(`  Pencabutan     : ${s.revocation.status === 'dicabut' ? `DICABUT${s.revocation.revokedAt ? ` pada ${tanggalJam(s.revocation.revokedAt)}` : ''} (${s.revocation.revokedCert})` : s.revocation.status === 'baik' ? `tidak dicabut (${s.revocation.sources.join(', ')})` : 'tidak diketahui (tidak ada data OCSP/CRL dalam berkas)'}`);
+    if (!s.valid) for (const p of s.problems) console.log(`  Masalah        : ${p}`);
+    for (const n of s.notes) console.log(`  Catatan        : ${n}`);
   }
-  console.log(`\nDokumen: ${r.unmodifiedSinceLastSignature ? 'TIDAK DIUBAH sejak tanda tangan terakhir' : 'DIUBAH setelah tanda tangan terakhir'}`);
-  for (const line of await registryLines(pdf, r)) console.log(line);
-  return bad || !r.valid ? 1 : 0;
+  const unchanged = r.unmodifiedSinceLastSignature && r.signatures.every((s) => s.digestMatches);
+  console.log(`\nDokumen: ${unchanged ? 'TIDAK DIUBAH sejak tanda tangan terakhir' : 'DIUBAH setelah tanda tangan terakhir'}`);
+  const reg = await registryCheck(pdf, r);
+  for (const line of reg.lines) console.log(line);
+  const reasons = [...failing.map((f) => `${f} tidak sah`), ...(!unchanged && !failing.length ? ['dokumen diubah'] : []),
+    ...(reg.state === 'dicabut' ? ['surat DICABUT'] : reg.state === 'diganti' ? ['surat DIGANTI'] : [])];
+  const ok = r.valid && unchanged && !reasons.length;
+  console.log(`\nKesimpulan: ${ok ? `SAH: ${r.signatures.length} tanda tangan/cap waktu sah, dokumen tidak diubah${reg.state === 'berlaku' ? ', surat berlaku' : ''}.` : `TIDAK SAH: ${reasons.join('; ')}.`}`);
+  return ok ? 0 : 1;
+}
+
+function loadTrustFiles(files: string[]): TrustStore {
+  const s = new TrustStore();
+  for (const f of files) s.add(fs.readFileSync(f), f);
+  return s;
 }
 
 const STATE_LABEL = { berlaku: 'BERLAKU (sah)', dicabut: 'DICABUT (tidak berlaku lagi)', diganti: 'DIGANTI (tidak berlaku lagi)' } as const;
@@ -155,29 +185,40 @@ const STATE_LABEL = { berlaku: 'BERLAKU (sah)', dicabut: 'DICABUT (tidak berlaku
  * database the check is skipped with a plain message; the signature check above stands.
  */
 export async function registryLines(pdf: Buffer, r: VerifyReport): Promise<string[]> {
+  return (await registryCheck(pdf, r)).lines;
+}
+
+/** registryLines, with the letter's state when the file is registered (null: not registered / not checked). */
+export async function registryCheck(pdf: Buffer, r: VerifyReport): Promise<{ lines: string[]; state: 'berlaku' | 'dicabut' | 'diganti' | null }> {
+  const lines = await registryLinesOf(pdf, r);
+  return { lines: lines.lines, state: lines.state };
+}
+
+async function registryLinesOf(pdf: Buffer, r: VerifyReport): Promise<{ lines: string[]; state: 'berlaku' | 'dicabut' | 'diganti' | null }> {
+  const none = (l: string[]) => ({ lines: l, state: null });
   const c = config();
   const where = c.db.dialect === 'sqlite' ? c.db.storage : `${c.db.database} (MariaDB)`;
   if (c.db.dialect === 'sqlite' && c.db.storage !== ':memory:' && !fs.existsSync(c.db.storage)) {
-    return [`Registri surat: tidak diperiksa: basis data ${where} tidak ditemukan (atur DB_URL ke basis data Naskah instansi ini).`];
+    return none([`Registri surat: tidak diperiksa: basis data ${where} tidak ditemukan (atur DB_URL ke basis data Naskah instansi ini).`]);
   }
   try {
     const s = db();
     await s.authenticate();
     initModels(s);
   } catch (e) {
-    return [`Registri surat: tidak diperiksa: basis data ${where} tidak dapat dihubungi (${(e as Error).message.slice(0, 200)}). Hasil di atas hanya pemeriksaan tanda tangan di dalam berkas.`];
+    return none([`Registri surat: tidak diperiksa: basis data ${where} tidak dapat dihubungi (${(e as Error).message.slice(0, 200)}). Hasil di atas hanya pemeriksaan tanda tangan di dalam berkas.`]);
   }
   let m;
   try { m = await findInRegistry(pdf, r); } catch (e) {
-    return [`Registri surat: tidak diperiksa: basis data ${where} belum berisi registri surat Naskah (${(e as Error).message.slice(0, 200)}).`];
+    return none([`Registri surat: tidak diperiksa: basis data ${where} belum berisi registri surat Naskah (${(e as Error).message.slice(0, 200)}).`]);
   }
   if (!m) {
-    return [`Registri surat (${where}): TIDAK TERDAFTAR. SHA-256 berkas ini${r.signatures.length ? ' dan revisi bertanda tangannya' : ''} tidak cocok dengan surat bertanda tangan mana pun dari instansi ini.`];
+    return none([`Registri surat (${where}): TIDAK TERDAFTAR. SHA-256 berkas ini${r.signatures.length ? ' dan revisi bertanda tangannya' : ''} tidak cocok dengan surat bertanda tangan mana pun dari instansi ini.`]);
   }
   const how = m.kind === 'persis' ? 'berkas ini sama persis dengan PDF bertanda tangan yang tercatat'
     : m.kind === 'sebelum_pengesahan' ? `berkas ini${m.signatureIndex ? ` (sampai tanda tangan #${m.signatureIndex})` : ''} adalah PDF surat itu sebelum tanda tangan kedua (pengesahan); versi terakhir memuat tanda tangan berikutnya`
       : `revisi sampai tanda tangan #${m.signatureIndex} sama persis dengan PDF yang tercatat; sesudahnya ada tambahan yang tidak tercatat`;
-  return [
+  return { state: m.state, lines: [
     `Registri surat (${where}): TERDAFTAR: ${how}.`,
     `  Nomor          : ${m.number ?? '-'}`,
     `  Tanggal        : ${m.date ?? '-'}`,
@@ -186,5 +227,5 @@ export async function registryLines(pdf: Buffer, r: VerifyReport): Promise<strin
     ...m.signers.map((s) => `  ${s.role === 'pengesahan' ? 'Pengesahan    ' : 'Penanda tangan'} : ${s.name}, ${s.title}`),
     `  SHA-256 cocok  : ${m.sha256}`,
     ...(m.code ? [`  Verifikasi     : ${c.baseUrl.replace(/\/+$/, '')}/verifikasi/${m.code}`] : []),
-  ];
+  ] };
 }

@@ -82,10 +82,16 @@ describe('naskah CLI: cert:dev-ca, sign, verify', function () {
     expect(sig.match(/Certificate is Trusted/g)).to.have.length(2);
     expect(spawnSync('qpdf', ['--check', file('s2.pdf')]).status).to.equal(0);
 
-    // without --ca: signatures intact, trust not checked
+    // without --ca: the server's trust store decides (issue #15); the dev CA only when configured
     r = await naskah(['verify', file('s2.pdf')], env);
+    expect(r.code, describeRun(r)).to.equal(1);
+    expect(r.stdout).to.include('Tanda tangan #1: TIDAK SAH');
+    expect(r.stdout).to.include('TIDAK dipercaya');
+    expect(r.stdout).to.include('Kesimpulan: TIDAK SAH');
+    r = await naskah(['verify', file('s2.pdf')], { ...env, NASKAH_DEV_CA: path.join(ca, 'ca.pem') });
     expect(r.code, describeRun(r)).to.equal(0);
-    expect(r.stdout).to.include('kepercayaan tidak diperiksa');
+    expect(r.stdout).to.include('Tanda tangan #2: SAH');
+    expect(r.stdout).to.include('Kesimpulan: SAH');
   });
 
   it('verify exits 1 when a byte was changed, or bytes were added after the last signature', async () => {
@@ -131,12 +137,12 @@ describe('naskah CLI: cert:dev-ca, sign, verify', function () {
   });
 
   it('verify without a reachable database says so plainly and still checks the signatures', async () => {
-    let r = await naskah(['verify', file('s1.pdf')], childEnv({ DB_URL: 'mysql://root@127.0.0.1:1/naskah_tidak_ada', BLOB_DIR: file('blobs2') }));
+    let r = await naskah(['verify', file('s1.pdf')], childEnv({ DB_URL: 'mysql://root@127.0.0.1:1/naskah_tidak_ada', BLOB_DIR: file('blobs2'), NASKAH_DEV_CA: path.join(ca, 'ca.pem') }));
     expect(r.code, describeRun(r)).to.equal(0);
     expect(r.stdout).to.include('Tanda tangan #1: SAH');
     expect(r.stdout).to.match(/Registri surat: tidak diperiksa: basis data naskah_tidak_ada \(MariaDB\) tidak dapat dihubungi/);
     expect(r.stderr).to.not.include('Gagal');
-    r = await naskah(['verify', file('s1.pdf')], childEnv({ DB_URL: `sqlite:${file('tidak-ada.sqlite')}`, BLOB_DIR: file('blobs2') }));
+    r = await naskah(['verify', file('s1.pdf')], childEnv({ DB_URL: `sqlite:${file('tidak-ada.sqlite')}`, BLOB_DIR: file('blobs2'), NASKAH_DEV_CA: path.join(ca, 'ca.pem') }));
     expect(r.code, describeRun(r)).to.equal(0);
     expect(r.stdout).to.include('tidak ditemukan (atur DB_URL');
     expect(fs.existsSync(file('tidak-ada.sqlite')), 'verify does not create a database').to.equal(false);

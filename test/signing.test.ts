@@ -122,7 +122,9 @@ describe('PDF signing core (PAdES, P12, verification)', function () {
     const signed = await new LocalP12Transport(kadisP12).sign(inputs['pdf-lib (xref table)'], req({ signingTime: at }));
     const r = verifyPdfSignatures(signed);
     expect(r.signatures[0].signingTime!.toISOString()).to.equal(at.toISOString());
-    expect(r.signatures[0].trusted).to.equal(null);
+    // trust is always decided (issue #15): the default store does not hold this test's CA
+    expect(r.signatures[0].trusted).to.equal(false);
+    expect(r.signatures[0].valid).to.equal(false);
     const br = r.signatures[0].byteRange;
     const cms = Buffer.from(signed.subarray(br[1] + 1, br[2] - 1).toString('latin1'), 'hex');
     const f = path.join(dir, 'sig.der');
@@ -239,10 +241,15 @@ describe('PDF signing core (PAdES, P12, verification)', function () {
     execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', crt,
       '-days', '30', '-subj', `/C=ID/serialNumber=${SEKR.nip}/CN=Ratna Kusumawardani`, '-addext', 'keyUsage=critical,digitalSignature,nonRepudiation'], { stdio: 'pipe' });
     execFileSync('openssl', ['pkcs12', '-export', '-inkey', key, '-in', crt, '-out', path.join(dir, 'ec.p12'), '-passout', `pass:${PASS}`], { stdio: 'pipe' });
-    const ec = await new LocalP12Transport(fs.readFileSync(path.join(dir, 'ec.p12'))).sign(inputs['Chromium'], req({ expectedSubject: { nip: SEKR.nip, name: SEKR.name } }));
+    const ec = await new LocalP12Transport(fs.readFileSync(path.join(dir, 'ec.p12'))).sign(inputs['Chromium'], req({ expectedSubject: { nip: SEKR.nip, name: SEKR.name }, signingTime: new Date() })); // the certificate was made just now: /M must not precede it
     expect(pdfsig(ec, false)).to.include('Signature is Valid');
-    const r = verifyPdfSignatures(ec);
-    expect(r.valid).to.equal(true);
+    // not trusted unless its (self-signed) certificate is a trust anchor (issue #15: trust decided by default)
+    const untrusted = verifyPdfSignatures(ec);
+    expect(untrusted.valid).to.equal(false);
+    expect(untrusted.signatures[0].intact).to.equal(true);
+    expect(untrusted.signatures[0].problems.join()).to.match(/CA yang dipercaya/);
+    const r = verifyPdfSignatures(ec, { trustAnchors: [fs.readFileSync(crt)] });
+    expect(r.valid, r.signatures[0].problems.join('; ')).to.equal(true);
     expect(r.signatures[0].signerNip).to.equal(SEKR.nip);
   });
 });

@@ -1,5 +1,5 @@
 import { LocalP12Transport, type SigningTransport, type SignRequest } from '../../platform/pdfSign';
-import { verifyPdfSignatures } from '../../lib/pdf/pdfVerify';
+import { verifyPdfSignatures, type VerifyReport } from '../../lib/pdf/pdfVerify';
 
 /**
  * Where the letter services reach the signing core (platform/pdfSign.ts). A transport is chosen per
@@ -21,24 +21,43 @@ let factory: TransportFactory = localFactory;
 export function setTransportFactory(f: TransportFactory | null): void { factory = f ?? localFactory; }
 export const transportFor = (c: CertificateRef): SigningTransport => factory(c);
 
-/** What the core says about one signature in a PDF. */
+/** What the core says about one signature (or document timestamp) in a PDF. */
 export interface SignatureCheck {
   signerName: string | null;
   signedAt: Date | null;
-  /** The signed byte ranges hash to the signed digest and the CMS signature verifies. */
+  /** "Sah": intact, trusted chain, not revoked, nothing disallowed changed after it. */
   valid: boolean;
   /** The signature covers the whole file (nothing appended after it). */
   coversWholeFile: boolean;
   /** The certificate chains to a trusted CA (null: not known). */
   trusted: boolean | null;
   problem?: string | null;
+  /** 'signature' or 'document_timestamp' (a document timestamp is listed as such). */
+  kind?: 'signature' | 'document_timestamp';
+  /** PAdES level reached (B-B, B-T, B-LT, B-LTA). */
+  level?: string | null;
+  /** The signature timestamp's (or document timestamp's) time and authority. */
+  timestampTime?: Date | null;
+  timestampAuthority?: string | null;
+  /** Something not allowed was changed after this signature. */
+  modifiedAfterSigning?: boolean;
+  /** Each failing check, in Indonesian. */
+  problems?: string[];
+  /** Remarks that do not make it invalid. */
+  notes?: string[];
+  /** Issuer chain (CNs), leaf first. */
+  chain?: string[];
 }
 export type PdfVerifier = (pdf: Buffer) => Promise<SignatureCheck[]>;
-/** The core's check (lib/pdf/pdfVerify.ts), in the page's terms. Trust is not decided here (no anchors). */
-const coreVerifier: PdfVerifier = async (pdf) => verifyPdfSignatures(pdf).signatures.map((sig) => ({
-  signerName: sig.signerName, signedAt: sig.signingTime, valid: sig.intact, coversWholeFile: sig.coversWholeFile, trusted: null,
+/** The core's check (lib/pdf/pdfVerify.ts) with the default trust store (lib/pdf/trustStore.ts), in the page's terms. */
+export const toSignatureChecks = (r: VerifyReport): SignatureCheck[] => r.signatures.map((sig) => ({
+  signerName: sig.signerName, signedAt: sig.kind === 'document_timestamp' ? sig.timestamp?.genTime ?? null : sig.signingTime,
+  valid: sig.valid, coversWholeFile: sig.coversWholeFile, trusted: sig.trusted,
   problem: sig.problems.length ? sig.problems.join('; ') : null,
+  kind: sig.kind, level: sig.level, timestampTime: sig.timestamp?.genTime ?? null, timestampAuthority: sig.timestamp?.tsaName ?? null,
+  modifiedAfterSigning: sig.modifiedAfterSigning, problems: sig.problems, notes: sig.notes, chain: sig.chain,
 }));
+const coreVerifier: PdfVerifier = async (pdf) => toSignatureChecks(verifyPdfSignatures(pdf));
 let verifier: PdfVerifier | null = coreVerifier;
 export function setPdfVerifier(v: PdfVerifier | null): void { verifier = v; }
 export function pdfVerifier(): PdfVerifier | null { return verifier; }

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { OutgoingLetter, SigningCertificate, User } from '../../models';
 import { blobStore } from '../../platform/blobstore';
 import { createDevCa, issueSignerP12 } from '../../platform/devCa';
+import { trustDevCa } from '../../lib/pdf/trustStore';
 import { createDraft } from '../../modules/surat-keluar/outgoingDraftCreator';
 import { submitDraft } from '../../modules/surat-keluar/draftSubmitter';
 import { giveParaf } from '../../modules/surat-keluar/parafGiver';
@@ -11,6 +12,8 @@ import { demoChain } from './outgoing';
 /** Signing fixtures: a dev CA, active certificates for demo users, drafts ready to sign. */
 export const SIGN_PASS = 'rahasia-uji-123';
 export const testCa = createDevCa();
+// The app trusts the test CA as a configured dev CA (lib/pdf/trustStore.ts): what the verification page and `naskah verify` trust.
+trustDevCa(testCa.certPem);
 
 /** Give `login` a fresh active certificate (P12 from the test CA, passphrase SIGN_PASS). */
 export async function certFor(login: string, o: { notAfter?: Date; notBefore?: Date } = {}): Promise<SigningCertificate> {
