@@ -115,9 +115,15 @@ describe('TTE through BSrE (Esign Client Service mock)', function () {
     expect((await v1.download(idDok)).subarray(0, 5).toString()).to.equal('%PDF-');
     await expectReject(v1.download(idDok), BsreError);
     expect(mock.log.length).to.be.greaterThan(before);
+    // The gateway is up but its VPN to BSrE is not: an outage too, with the gateway's words.
+    mock.set({ mode: 'vpn_down' });
+    const vpn = await expectReject(v1.status(kadisNik), BsreError) as BsreError;
+    expect([vpn.bsreCode, /vpn/.test(vpn.detail ?? '')]).to.deep.equal(['bsre_unreachable', true]);
+    mock.set({ mode: 'normal' });
     // Nothing listens: unreachable, not "unknown".
     const dead = new BsreClient({ url: 'http://127.0.0.1:9', user: 'esign', password: 'x', api: 'v2', timeoutMs: 2000 });
-    expect(((await expectReject(dead.status(kadisNik), BsreError)) as BsreError).bsreCode).to.equal('bsre_unreachable');
+    const down = await expectReject(dead.status(kadisNik), BsreError) as BsreError;
+    expect([down.bsreCode, down.detail]).to.deep.equal(['bsre_unreachable', 'koneksi ditolak: layanan tidak berjalan di alamat itu']);
   });
 
   it('signs a letter through BSrE: one number, the signed PDF valid and trusted (pdfsig), the attempt recorded as done', async () => {

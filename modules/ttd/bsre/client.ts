@@ -90,8 +90,17 @@ function errorFromBody(status: number, body: Buffer): BsreError {
   if (/InvalidPdf/i.test(msg)) return new BsreError('bsre_invalid_pdf', BSRE_MESSAGES.bsre_invalid_pdf, msg.slice(0, 300));
   const st = BSRE_STATUSES.find((s) => new RegExp(`\\b${s}\\b`).test(msg));
   if (st && st !== 'ISSUE') return new BsreError('bsre_status', BSRE_STATUS_TEXT[st], msg.slice(0, 300));
-  if (status >= 500 && status !== 500) return new BsreError('bsre_unreachable', BSRE_MESSAGES.bsre_unreachable, `HTTP ${status}: ${msg.slice(0, 200)}`, 503);
+  if ((status >= 502 && status <= 504) || (status >= 500 && /vpn|jaringan terputus|connect/i.test(msg))) return new BsreError('bsre_unreachable', BSRE_MESSAGES.bsre_unreachable, `gateway menjawab ${status}: ${msg.slice(0, 200)}`, 503);
   return new BsreError('bsre_error', BSRE_MESSAGES.bsre_error, `HTTP ${status}: ${msg.slice(0, 300)}`, 502);
+}
+
+/** A network failure in words an official can pass on to the admin. */
+function networkReason(e: NodeJS.ErrnoException): string {
+  const why: Record<string, string> = {
+    ECONNREFUSED: 'koneksi ditolak: layanan tidak berjalan di alamat itu', ETIMEDOUT: 'waktu koneksi habis', ENOTFOUND: 'alamat server tidak ditemukan',
+    EAI_AGAIN: 'alamat server tidak dapat dicari (DNS)', ECONNRESET: 'koneksi diputus', EHOSTUNREACH: 'server tidak terjangkau (jaringan/VPN)', ENETUNREACH: 'jaringan tidak terjangkau (VPN)',
+  };
+  return (e.code && why[e.code]) || e.message.slice(0, 200);
 }
 
 export class BsreClient {
@@ -141,7 +150,7 @@ export class BsreClient {
         if (settled) { if (late && !answered) { answered = true; late.onLate(e); } return; }
         finish(sent
           ? new BsreError('bsre_unknown_outcome', BSRE_MESSAGES.bsre_unknown_outcome, e.message, 504)
-          : new BsreError('bsre_unreachable', BSRE_MESSAGES.bsre_unreachable, `${e.code ?? ''} ${e.message}`.trim(), 503));
+          : new BsreError('bsre_unreachable', BSRE_MESSAGES.bsre_unreachable, networkReason(e), 503));
       });
       req.end(body ?? undefined);
     });
